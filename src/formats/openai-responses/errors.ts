@@ -1,0 +1,1 @@
+export { openAIErrorBody as responsesErrorBody } from '../openai-chat/errors.js';
