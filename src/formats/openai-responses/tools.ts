@@ -1,0 +1,106 @@
+/**
+ * Tool definitions and tool_choice, both directions. Responses tools are flat (`{type:"function", name, ...}`),
+ * may be nested in `namespace` groups, may be free-form `custom` tools, or hosted built-ins (web_search, ...)
+ * that no other upstream can run and are therefore dropped.
+ */
+import type { CanonicalRequest, ToolChoice, ToolDefinition } from '../../ir/index.js';
+import { InvalidRequestError } from '../types.js';
+import { customToolParameters, isObject, responsesOptions, str, type Json } from './wire.js';
+
+export interface DecodedTools {
+  tools: ToolDefinition[];
+  custom: Record<string, { format?: unknown }>;
+}
+
+/** Decode a `tools` array (top-level or from an `additional_tools` item) into `acc`. */
+export function decodeTools(raw: unknown, where: string, acc: DecodedTools): void {
+  if (raw === undefined || raw === null) return;
+  if (!Array.isArray(raw)) throw new InvalidRequestError(`${where} must be an array`, where);
+  raw.forEach((tool, i) => decodeTool(tool, `${where}[${i}]`, acc));
+}
+
+function decodeTool(tool: unknown, where: string, acc: DecodedTools): void {
+  if (!isObject(tool)) throw new InvalidRequestError(`${where} must be an object`, where);
+  const name = str(tool.name);
+  switch (tool.type) {
+    case 'function': {
+      if (!name) throw new InvalidRequestError(`${where}.name must be a non-empty string`, `${where}.name`);
+      if (tool.parameters !== undefined && tool.parameters !== null && !isObject(tool.parameters)) {
+        throw new InvalidRequestError(`${where}.parameters must be an object`, `${where}.parameters`);
+      }
+      const def: ToolDefinition = {
+        name,
+        parameters: isObject(tool.parameters) ? tool.parameters : { type: 'object', properties: {} },
+      };
+      const description = str(tool.description);
+      if (description !== undefined) def.description = description;
+      if (typeof tool.strict === 'boolean') def.strict = tool.strict;
+      addTool(acc, def);
+      return;
+    }
+    case 'custom': {
+      if (!name) throw new InvalidRequestError(`${where}.name must be a non-empty string`, `${where}.name`);
+      const def: ToolDefinition = { name, parameters: customToolParameters() };
+      const description = str(tool.description);
+      if (description !== undefined) def.description = description;
+      if (addTool(acc, def)) acc.custom[name] = tool.format === undefined ? {} : { format: tool.format };
+      return;
+    }
+    case 'namespace':
+      // Namespaces only group tools for the model's benefit; upstreams see the inner tools under their own names.
+      decodeTools(tool.tools, `${where}.tools`, acc);
+      return;
+    default:
+      // Hosted tools (web_search, file_search, code_interpreter, computer_use, mcp, ...) run inside OpenAI;
+      // no other upstream can execute them, so they are dropped rather than advertised and never honoured.
+      return;
+  }
+}
+
+/** First definition of a name wins: duplicates (e.g. from `tools` and `additional_tools`) would be rejected upstream. */
+function addTool(acc: DecodedTools, def: ToolDefinition): boolean {
+  if (acc.tools.some((t) => t.name === def.name)) return false;
+  acc.tools.push(def);
+  return true;
+}
+
+export function decodeToolChoice(raw: unknown): ToolChoice | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (raw === 'auto' || raw === 'none' || raw === 'required') return { type: raw };
+  if (isObject(raw)) {
+    const name = str(raw.name);
+    if ((raw.type === 'function' || raw.type === 'custom') && name) return { type: 'tool', name };
+    if (raw.type === 'allowed_tools') return { type: raw.mode === 'required' ? 'required' : 'auto' };
+    // Forcing a hosted tool we dropped cannot be honoured; letting the model choose is the closest meaning.
+    return { type: 'auto' };
+  }
+  throw new InvalidRequestError('tool_choice must be "none", "auto", "required" or an object', 'tool_choice');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Encode
+
+export function encodeTools(req: CanonicalRequest): Json[] {
+  const custom = responsesOptions(req).customTools ?? {};
+  return req.tools.map((t) => {
+    const c = Object.prototype.hasOwnProperty.call(custom, t.name) ? custom[t.name] : undefined;
+    if (c) {
+      const out: Json = { type: 'custom', name: t.name };
+      if (t.description !== undefined) out.description = t.description;
+      if (c.format !== undefined) out.format = c.format;
+      return out;
+    }
+    const out: Json = { type: 'function', name: t.name };
+    if (t.description !== undefined) out.description = t.description;
+    out.parameters = t.parameters;
+    // Responses defaults `strict` to true, which rejects most hand-written schemas; only opt in when asked.
+    out.strict = t.strict ?? false;
+    return out;
+  });
+}
+
+export function encodeToolChoice(choice: ToolChoice, req: CanonicalRequest): string | Json {
+  if (choice.type !== 'tool') return choice.type;
+  const custom = responsesOptions(req).customTools ?? {};
+  return { type: Object.prototype.hasOwnProperty.call(custom, choice.name) ? 'custom' : 'function', name: choice.name };
+}

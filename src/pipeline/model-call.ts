@@ -1,0 +1,402 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { CanonicalRequest } from '../ir/index.js';
+import type { Format, SseEvent } from '../formats/types.js';
+import { InvalidRequestError } from '../formats/types.js';
+import { codecFor } from '../formats/index.js';
+import { errorBodyFor, extractErrorMessage } from '../formats/errors.js';
+import { streamErrorEvent } from '../formats/stream-errors.js';
+import { ResponseAggregator, responseToEvents } from '../formats/shared/aggregate.js';
+import type { Candidate } from '../router/registry.js';
+import type { AttemptFailure } from '../router/failure.js';
+import type { AttemptResult } from '../router/router.js';
+import { parseRetryAfter } from '../router/retry-after.js';
+import { executorFor } from '../providers/index.js';
+import type { Executor, Operation } from '../providers/types.js';
+import { dispatcherFor, effectiveProxy, ProxyUrlError } from '../upstream/dispatcher.js';
+import { readText, sendUpstream, TransportError, type UpstreamResponse } from '../upstream/send.js';
+import { readSseEvents } from '../upstream/sse-read.js';
+import { SseWriter } from '../server/sse.js';
+import { restoreModelNames } from './model-name.js';
+import { sendJson } from '../server/respond.js';
+import type { App } from '../app.js';
+import { estimateTokens } from './estimate-tokens.js';
+
+export interface InboundCall {
+  format: Format;
+  body: Record<string, unknown>;
+  /** Model as the caller named it (restored in every response). */
+  model: string;
+  /** Model to route (differs from `model` when a mapping rewrote it). */
+  routeModel?: string;
+  stream: boolean;
+  operation: Operation;
+  clientHeaders: IncomingHttpHeaders;
+  /** Gemini `alt`: SSE framing (default) or a JSON array stream. */
+  geminiAlt?: 'sse' | 'json';
+  /** Extra response headers (e.g. X-CLIProxy-Route). */
+  responseHeaders?: Record<string, string>;
+  requestId: string;
+  /** Adapter for legacy `/v1/completions` (chat answers reshaped). */
+  transformJson?: (body: Record<string, unknown>) => Record<string, unknown>;
+  transformChunk?: (ev: SseEvent) => SseEvent | undefined;
+}
+
+/** What a successful attempt hands to the responder. */
+interface Success {
+  candidate: Candidate;
+  executor: Executor;
+  upstream: UpstreamResponse;
+  upstreamStream: boolean;
+  /** Stream path: events already read while checking the stream is not empty or an immediate error. */
+  primed?: { first: SseEvent[]; rest: AsyncGenerator<SseEvent[]> };
+  /** Non-stream path: the parsed body. */
+  json?: Record<string, unknown>;
+  jsonText?: string;
+}
+
+export function sendError(res: ServerResponse, format: Format, status: number, message: string, headers: Record<string, string> = {}, code?: string): void {
+  sendJson(res, status, errorBodyFor(format, status, message, code), headers);
+}
+
+/** Serve one model call: route, call upstream (translating if the formats differ), stream back. */
+export async function serveModelCall(app: App, call: InboundCall, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const routeModel = call.routeModel ?? call.model;
+  const candidates = app.router.registry.candidates(routeModel);
+  if (candidates.length === 0) {
+    const near = app.router.registry.closest(routeModel);
+    const hint = near.length ? ` Available models include: ${near.join(', ')}.` : ' No models are configured: add credentials to config.yaml or log in (see --help).';
+    return sendError(res, call.format, 404, `The model \`${call.model}\` does not exist or no credential serves it.${hint}`, call.responseHeaders, 'model_not_found');
+  }
+
+  let canonical: CanonicalRequest | undefined;
+  const toCanonical = (): CanonicalRequest => {
+    if (!canonical) {
+      canonical = codecFor(call.format).decodeRequest(call.body);
+      canonical.model = call.model;
+      canonical.stream = call.stream;
+    }
+    return canonical;
+  };
+  if (call.format !== 'gemini' || call.operation === 'generate') {
+    // Decode eagerly only if a candidate needs translation, so bad input is a 400 before any upstream call.
+    const needsTranslation = candidates.some((c) => executorFor(c.credential.kind)?.format !== call.format);
+    if (needsTranslation) {
+      try {
+        toCanonical();
+      } catch (err) {
+        if (err instanceof InvalidRequestError) return sendError(res, call.format, 400, err.message, call.responseHeaders);
+        throw err;
+      }
+    }
+  }
+
+  const cfg = app.config.current;
+  const attempt = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
+    const executor = executorFor(candidate.credential.kind);
+    if (!executor) return { ok: false, failure: { status: 500, message: `no executor for ${candidate.credential.kind}`, transport: true } };
+    if (call.operation === 'count-tokens' && (!executor.supportsCountTokens || executor.format !== call.format)) {
+      return { ok: false, failure: { status: 501, message: 'local-count' } };
+    }
+    const same = executor.format === call.format;
+    const upstreamStream = call.operation === 'generate' && (call.stream || !executor.supportsNonStream);
+    let body: Record<string, unknown>;
+    if (same) body = call.body;
+    else {
+      const c = toCanonical();
+      body = codecFor(executor.format).encodeRequest({ ...c, stream: upstreamStream }, candidate.upstreamModel);
+    }
+    let upstream: UpstreamResponse;
+    try {
+      const req = await executor.prepare({
+        credential: candidate.credential,
+        body,
+        upstreamModel: candidate.upstreamModel,
+        stream: upstreamStream,
+        operation: call.operation,
+        clientHeaders: call.clientHeaders,
+      });
+      const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
+      upstream = await sendUpstream(req, dispatcher, signal);
+    } catch (err) {
+      if (err instanceof TransportError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
+      if (err instanceof ProxyUrlError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
+      if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
+      return { ok: false, failure: { status: 502, message: `upstream call failed: ${(err as Error).message}`, transport: true } };
+    }
+    if (upstream.status >= 400) {
+      const text = await readText(upstream.body).catch(() => '');
+      const { message, code } = extractErrorMessage(text);
+      const failure: AttemptFailure = { status: upstream.status, message, code, body: text, headers: upstream.headers };
+      failure.retryAfterMs = parseRetryAfter(upstream.headers, text);
+      return { ok: false, failure };
+    }
+    const ctype = upstream.headers['content-type'] ?? '';
+    if (upstreamStream && ctype.includes('text/event-stream')) {
+      // Hold back the answer until the stream proves non-empty, so an empty or instantly failing stream can
+      // still move to another credential before the caller has seen a byte.
+      const rest = readSseEvents(upstream.body);
+      try {
+        const firstBatch = await rest.next();
+        if (firstBatch.done) return { ok: false, failure: { status: 502, message: 'upstream returned an empty stream', transport: true } };
+        const first = firstBatch.value;
+        const early = earlyStreamError(first);
+        if (early) {
+          upstream.body.destroy();
+          return { ok: false, failure: early };
+        }
+        return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first, rest } } };
+      } catch (err) {
+        if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
+        return { ok: false, failure: { status: 502, message: `upstream stream failed: ${(err as Error).message}`, transport: true } };
+      }
+    }
+    let text: string;
+    try {
+      text = await readText(upstream.body);
+    } catch (err) {
+      if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
+      return { ok: false, failure: { status: 502, message: `upstream body failed: ${(err as Error).message}`, transport: true } };
+    }
+    if (upstreamStream) {
+      // Stream requested but the upstream answered with one JSON body: replay it as events.
+      return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, jsonText: text, json: safeParseObject(text) } };
+    }
+    const json = safeParseObject(text);
+    if (!json) return { ok: false, failure: { status: 502, message: 'upstream returned a body that is not JSON', transport: true } };
+    return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, json, jsonText: text } };
+  };
+
+  const started = Date.now();
+  const result = await app.router.run(routeModel, candidates, attempt, signal);
+  if (signal.aborted) return;
+  if (!result.ok) {
+    if (result.kind === 'failed' && result.failure.status === 501 && result.failure.message === 'local-count') {
+      return serveLocalCount(call, res, toCanonical);
+    }
+    logCall(app, call, routeModel, result.kind === 'failed' ? result.candidate?.credential.label : undefined, result.attempts, result.kind === 'failed' ? result.failure.status : 429, started);
+    if (result.kind === 'cooling') {
+      const secs = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+      const resetAt = new Date(Date.now() + secs * 1000).toISOString();
+      return sendError(res, call.format, 429, `All credentials for model ${routeModel} are cooling down; retry after ${secs}s (at ${resetAt}).`, { ...call.responseHeaders, 'retry-after': String(secs) }, 'model_cooldown');
+    }
+    if (result.kind === 'none') return sendError(res, call.format, 404, `no credential serves model ${routeModel}`, call.responseHeaders);
+    const f = result.failure;
+    const status = f.transport ? 502 : f.status;
+    const headers: Record<string, string> = { ...call.responseHeaders };
+    if (result.candidate) headers['x-cliproxy-credential'] = result.candidate.credential.label;
+    if (f.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(f.retryAfterMs / 1000));
+    return sendError(res, call.format, status, f.message, headers, f.code);
+  }
+
+  const ok = result.value;
+  const headers: Record<string, string> = { ...call.responseHeaders, 'x-cliproxy-credential': ok.candidate.credential.label };
+  logCall(app, call, routeModel, ok.candidate.credential.label, result.attempts, ok.upstream.status, started);
+  if (call.operation === 'count-tokens') {
+    return sendJsonText(res, ok.upstream.status, ok.jsonText ?? '{}', headers);
+  }
+  const same = ok.executor.format === call.format;
+  if (call.stream) {
+    const writer = new SseWriter(res, (cfg.streaming['keepalive-seconds'] ?? 15) * 1000, headers);
+    if (same && ok.primed) return pipePassthrough(call, ok.primed, writer, signal);
+    return pipeTranslated(call, ok, writer, toCanonical, signal);
+  }
+  // Non-stream caller.
+  if (same && ok.json) {
+    let text = restoreModelNames(ok.jsonText!, call.model);
+    if (call.transformJson) text = JSON.stringify(call.transformJson(JSON.parse(text) as Record<string, unknown>));
+    return sendJsonText(res, 200, text, headers);
+  }
+  const upstreamCodec = codecFor(ok.executor.format);
+  const clientCodec = codecFor(call.format);
+  let canonicalResponse;
+  if (ok.primed) {
+    const agg = new ResponseAggregator();
+    const decoder = upstreamCodec.createStreamDecoder();
+    try {
+      for (const ev of ok.primed.first) for (const ce of decoder.push(ev)) agg.push(ce);
+      for await (const batch of ok.primed.rest) for (const ev of batch) for (const ce of decoder.push(ev)) agg.push(ce);
+    } catch (err) {
+      if (signal.aborted) return;
+      agg.push({ type: 'error', error: { message: `upstream stream failed: ${(err as Error).message}`, status: 502 } });
+    }
+    for (const ce of decoder.end()) agg.push(ce);
+    if (agg.error) return sendError(res, call.format, agg.error.status ?? 502, agg.error.message, headers, agg.error.code);
+    canonicalResponse = agg.result();
+  } else {
+    canonicalResponse = upstreamCodec.decodeResponse(ok.json ?? {});
+  }
+  let out = clientCodec.encodeResponse(canonicalResponse, { model: call.model, request: canonical });
+  if (call.transformJson) out = call.transformJson(out);
+  return sendJson(res, 200, out, headers);
+}
+
+function earlyStreamError(events: SseEvent[]): AttemptFailure | undefined {
+  const first = events[0];
+  if (!first) return undefined;
+  if (first.event === 'error' || (first.data.startsWith('{"error"') && first.data.length < 65_536)) {
+    const { message, code } = extractErrorMessage(first.data);
+    const status = /overloaded/i.test(code ?? '') ? 529 : /rate_limit|RESOURCE_EXHAUSTED/i.test(code ?? '') ? 429 : 502;
+    return { status, message, code, body: first.data };
+  }
+  return undefined;
+}
+
+async function pipePassthrough(
+  call: InboundCall,
+  primed: NonNullable<Success['primed']>,
+  writer: SseWriter,
+  signal: AbortSignal,
+): Promise<void> {
+  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
+  let wroteArrayItem = false;
+  const emit = async (batch: SseEvent[]) => {
+    if (jsonArray) {
+      let text = '';
+      for (const ev of batch) {
+        text += (wroteArrayItem ? ',\n' : '[') + restoreModelNames(ev.data, call.model);
+        wroteArrayItem = true;
+      }
+      return writer.writeRaw(text);
+    }
+    const out: SseEvent[] = [];
+    for (const ev of batch) {
+      const data = restoreModelNames(ev.data, call.model);
+      const mapped: SseEvent = ev.event ? { event: ev.event, data } : { data };
+      if (call.transformChunk) {
+        const t = call.transformChunk(mapped);
+        if (t) out.push(t);
+      } else out.push(mapped);
+    }
+    return writer.write(out);
+  };
+  writer.start();
+  try {
+    await emit(primed.first);
+    for await (const batch of primed.rest) {
+      if (signal.aborted) break;
+      await emit(batch);
+    }
+  } catch (err) {
+    if (!signal.aborted) await writer.write([streamErrorEvent(call.format, 502, `upstream stream failed: ${(err as Error).message}`)]);
+  } finally {
+    if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
+    writer.end();
+  }
+}
+
+async function pipeTranslated(
+  call: InboundCall,
+  ok: Success,
+  writer: SseWriter,
+  toCanonical: () => CanonicalRequest,
+  signal: AbortSignal,
+): Promise<void> {
+  const upstreamCodec = codecFor(ok.executor.format);
+  const clientCodec = codecFor(call.format);
+  const request = toCanonical();
+  const encoder = clientCodec.createStreamEncoder({ model: call.model, includeUsage: request.includeUsage, request });
+  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
+  let wroteArrayItem = false;
+  const emit = async (events: SseEvent[]) => {
+    if (events.length === 0) return;
+    if (jsonArray) {
+      let text = '';
+      for (const ev of events) {
+        text += (wroteArrayItem ? ',\n' : '[') + ev.data;
+        wroteArrayItem = true;
+      }
+      return writer.writeRaw(text);
+    }
+    if (call.transformChunk) {
+      const out: SseEvent[] = [];
+      for (const ev of events) {
+        const t = call.transformChunk(ev);
+        if (t) out.push(t);
+      }
+      return writer.write(out);
+    }
+    return writer.write(events);
+  };
+  writer.start();
+  try {
+    if (ok.primed) {
+      const decoder = upstreamCodec.createStreamDecoder();
+      const translate = (batch: SseEvent[]): SseEvent[] => {
+        const out: SseEvent[] = [];
+        for (const ev of batch) for (const ce of decoder.push(ev)) for (const o of encoder.push(ce)) out.push(o);
+        return out;
+      };
+      try {
+        await emit(translate(ok.primed.first));
+        for await (const batch of ok.primed.rest) {
+          if (signal.aborted) return;
+          await emit(translate(batch));
+        }
+        const tail: SseEvent[] = [];
+        for (const ce of decoder.end()) for (const o of encoder.push(ce)) tail.push(o);
+        await emit(tail);
+      } catch (err) {
+        if (signal.aborted) return;
+        const out: SseEvent[] = [];
+        for (const o of encoder.push({ type: 'error', error: { message: `upstream stream failed: ${(err as Error).message}`, status: 502 } })) out.push(o);
+        await emit(out);
+      }
+    } else {
+      const res = upstreamCodec.decodeResponse(ok.json ?? {});
+      const out: SseEvent[] = [];
+      for (const ce of responseToEvents(res)) for (const o of encoder.push(ce)) out.push(o);
+      await emit(out);
+    }
+    await emit(encoder.end());
+  } finally {
+    if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
+    writer.end();
+  }
+}
+
+function serveLocalCount(call: InboundCall, res: ServerResponse, toCanonical: () => CanonicalRequest): void {
+  let tokens: number;
+  try {
+    tokens = estimateTokens(toCanonical());
+  } catch (err) {
+    if (err instanceof InvalidRequestError) return sendError(res, call.format, 400, err.message);
+    throw err;
+  }
+  if (call.format === 'gemini') return sendJson(res, 200, { totalTokens: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] });
+  return sendJson(res, 200, { input_tokens: tokens });
+}
+
+function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function safeParseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') return v[0] as Record<string, unknown>;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function logCall(app: App, call: InboundCall, routeModel: string, credential: string | undefined, attempts: number, status: number, started: number): void {
+  app.log.info(
+    {
+      req: call.requestId,
+      format: call.format,
+      model: call.model,
+      ...(routeModel !== call.model ? { routed: routeModel } : {}),
+      credential,
+      attempts,
+      status,
+      ms: Date.now() - started,
+      stream: call.stream,
+    },
+    'model call',
+  );
+}
+
+export type { Readable };

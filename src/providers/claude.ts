@@ -1,0 +1,47 @@
+import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
+import { clientHeader, joinUrl } from './types.js';
+
+export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
+const STRUCTURED_OUTPUTS_BETA = 'structured-outputs-2025-11-13';
+
+function isOfficialHost(base: string): boolean {
+  try {
+    return new URL(base).hostname === 'api.anthropic.com';
+  } catch {
+    return false;
+  }
+}
+
+/** Anthropic Messages with an API key: `x-api-key` on the official host, Bearer on a custom base-url. */
+export const claudeExecutor: Executor = {
+  kind: 'claude',
+  format: 'anthropic',
+  supportsNonStream: true,
+  supportsCountTokens: true,
+  async prepare({ credential, body, upstreamModel, stream, operation, clientHeaders }: PrepareInput): Promise<UpstreamRequest> {
+    const base = credential.baseUrl || ANTHROPIC_BASE_URL;
+    const out: Record<string, unknown> = { ...body, model: upstreamModel };
+    if (operation === 'count-tokens') {
+      delete out.stream;
+      delete out.max_tokens;
+    } else if (stream) out.stream = true;
+    else delete out.stream;
+    const betas = new Set(
+      (clientHeader(clientHeaders, 'anthropic-beta') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    );
+    if (out.output_format !== undefined) betas.add(STRUCTURED_OUTPUTS_BETA);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      'anthropic-version': clientHeader(clientHeaders, 'anthropic-version') ?? '2023-06-01',
+    };
+    if (betas.size > 0) headers['anthropic-beta'] = [...betas].join(',');
+    if (credential.apiKey) {
+      if (isOfficialHost(base)) headers['x-api-key'] = credential.apiKey;
+      else headers.authorization = `Bearer ${credential.apiKey}`;
+    }
+    Object.assign(headers, credential.headers);
+    const path = operation === 'count-tokens' ? '/v1/messages/count_tokens' : '/v1/messages';
+    return { url: joinUrl(base, path), method: 'POST', headers, body: JSON.stringify(out) };
+  },
+};

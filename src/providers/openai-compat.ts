@@ -1,0 +1,23 @@
+import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
+import { joinUrl } from './types.js';
+
+/** Any OpenAI-compatible Chat Completions service (OpenRouter, local servers, ...). */
+export const openAICompatExecutor: Executor = {
+  kind: 'openai-compat',
+  format: 'openai-chat',
+  supportsNonStream: true,
+  supportsCountTokens: false,
+  async prepare({ credential, body, upstreamModel, stream }: PrepareInput): Promise<UpstreamRequest> {
+    const out: Record<string, unknown> = { ...body, model: upstreamModel };
+    if (stream) out.stream = true;
+    else delete out.stream;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      'user-agent': 'cliproxy-openai-compat',
+    };
+    if (credential.apiKey) headers.authorization = `Bearer ${credential.apiKey}`;
+    Object.assign(headers, credential.headers);
+    return { url: joinUrl(credential.baseUrl ?? '', '/chat/completions'), method: 'POST', headers, body: JSON.stringify(out) };
+  },
+};

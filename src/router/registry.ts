@@ -1,0 +1,93 @@
+import type { Credential } from '../credentials/types.js';
+
+export interface Candidate {
+  credential: Credential;
+  /** Model name to send upstream for this credential. */
+  upstreamModel: string;
+}
+
+export interface ListedModel {
+  id: string;
+  /** Provider key of the first credential serving it (OpenAI `owned_by`). */
+  provider: string;
+}
+
+/**
+ * For each model name, the credentials that can serve it. Rebuilt (not patched) whenever the set of
+ * credentials changes: cheap, and a rebuild is atomic for concurrent readers.
+ */
+export class ModelRegistry {
+  private byId = new Map<string, Candidate[]>();
+  private byLowerId = new Map<string, Candidate[]>();
+  private order: ListedModel[] = [];
+  private credentials: Credential[] = [];
+
+  rebuild(credentials: readonly Credential[]): void {
+    const byId = new Map<string, Candidate[]>();
+    const order: ListedModel[] = [];
+    for (const credential of credentials) {
+      for (const route of credential.models) {
+        let list = byId.get(route.id);
+        if (!list) {
+          list = [];
+          byId.set(route.id, list);
+          order.push({ id: route.id, provider: credential.provider });
+        }
+        if (!list.some((c) => c.credential.id === credential.id)) list.push({ credential, upstreamModel: route.upstream });
+      }
+    }
+    const byLowerId = new Map<string, Candidate[]>();
+    for (const [id, list] of byId) {
+      const key = id.toLowerCase();
+      if (!byLowerId.has(key)) byLowerId.set(key, list);
+    }
+    this.byId = byId;
+    this.byLowerId = byLowerId;
+    this.order = order;
+    this.credentials = [...credentials];
+  }
+
+  /** Credentials for a model: exact id first, then case-insensitive. */
+  candidates(model: string): Candidate[] {
+    return this.byId.get(model) ?? this.byLowerId.get(model.toLowerCase()) ?? [];
+  }
+
+  has(model: string): boolean {
+    return this.candidates(model).length > 0;
+  }
+
+  models(): readonly ListedModel[] {
+    return this.order;
+  }
+
+  allCredentials(): readonly Credential[] {
+    return this.credentials;
+  }
+
+  /** Up to `limit` served model names closest to `model` (for "did you mean" errors). */
+  closest(model: string, limit = 3): string[] {
+    const target = model.toLowerCase();
+    return this.order
+      .map((m) => ({ id: m.id, d: distance(target, m.id.toLowerCase()) }))
+      .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
+      .slice(0, limit)
+      .map((m) => m.id);
+  }
+}
+
+/** Levenshtein distance, with a bonus for shared substrings so `opus` finds `claude-opus-4-5`. */
+function distance(a: string, b: string): number {
+  if (b.includes(a) || a.includes(b)) return Math.abs(a.length - b.length) * 0.1;
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}

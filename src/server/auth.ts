@@ -1,0 +1,81 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+
+/**
+ * Client API-key check. Keys are compared as SHA-256 digests with timingSafeEqual, so neither the key's
+ * content nor its length leaks through timing.
+ */
+export class ClientKeyRing {
+  private readonly digests: Buffer[];
+
+  constructor(keys: readonly string[]) {
+    this.digests = keys.map(digest);
+  }
+
+  get empty(): boolean {
+    return this.digests.length === 0;
+  }
+
+  /** Index of the matching key, or -1. Always checks every key. */
+  match(candidate: string): number {
+    const d = digest(candidate);
+    let found = -1;
+    for (let i = 0; i < this.digests.length; i++) if (timingSafeEqual(d, this.digests[i]!) && found < 0) found = i;
+    return found;
+  }
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Key candidates a caller may present, in CLIProxyAPI's order (SPEC 2.6). */
+export function presentedKeys(req: IncomingMessage, url: URL): string[] {
+  const out: string[] = [];
+  const auth = req.headers.authorization;
+  if (auth) out.push(auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : auth.trim());
+  const goog = req.headers['x-goog-api-key'];
+  if (typeof goog === 'string' && goog) out.push(goog.trim());
+  const xkey = req.headers['x-api-key'];
+  if (typeof xkey === 'string' && xkey) out.push(xkey.trim());
+  const q = url.searchParams.get('key');
+  if (q) out.push(q);
+  const t = url.searchParams.get('auth_token');
+  if (t) out.push(t);
+  return out;
+}
+
+export type AuthResult = { ok: true; key?: string } | { ok: false; status: 401 | 403; message: string };
+
+/**
+ * Unlike CLIProxyAPI, an empty `api-keys` list does not open the server to the network: only loopback
+ * callers are served then.
+ */
+export function authenticate(ring: ClientKeyRing, keys: readonly string[], req: IncomingMessage, url: URL): AuthResult {
+  if (ring.empty) {
+    if (isLoopback(req.socket.remoteAddress)) return { ok: true };
+    return {
+      ok: false,
+      status: 403,
+      message: 'this server has no api-keys configured, so it only serves callers on this machine; add api-keys to config.yaml to allow remote clients',
+    };
+  }
+  const candidates = presentedKeys(req, url);
+  if (candidates.length === 0) return { ok: false, status: 401, message: 'Missing API key' };
+  for (const c of candidates) {
+    const i = ring.match(c);
+    if (i >= 0) return { ok: true, key: keys[i] };
+  }
+  return { ok: false, status: 401, message: 'Invalid API key' };
+}
+
+/** Socket-address loopback check (never trusts X-Forwarded-For and friends). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  let a = address;
+  if (a.startsWith('::ffff:')) a = a.slice(7);
+  if (a === '::1') return true;
+  if (isIP(a) === 4) return a.startsWith('127.');
+  return false;
+}

@@ -1,0 +1,152 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { App } from '../app.js';
+import type { Format } from '../formats/types.js';
+import { readBody, parseJsonObject, BodyTooLargeError } from './body.js';
+import { validateEdge } from './validate.js';
+import { sendError, serveModelCall, type InboundCall } from '../pipeline/model-call.js';
+import { sendJson } from './respond.js';
+import { anthropicModelList, geminiModel, geminiModelList, openAIModelList } from './model-list.js';
+import { completionsRequestToChat, chatResponseToCompletion, chatSseToCompletionSse } from '../formats/openai-chat/completions.js';
+import type { Operation } from '../providers/types.js';
+
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface RequestContext {
+  app: App;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+  /** Aborted when the caller goes away. */
+  signal: AbortSignal;
+  requestId: string;
+  /** The client key that authenticated this request, if any. */
+  clientKey?: string;
+  /** Extra headers for every response of this request. */
+  responseHeaders: Record<string, string>;
+  /** Model override (Amp mappings) and the model the caller asked for. */
+  routeModel?: string;
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/** Read and parse a JSON object body; on failure answers 400 in the caller's format and returns undefined. */
+export async function readJsonBody(ctx: RequestContext, format: Format): Promise<Record<string, unknown> | undefined> {
+  let buf: Buffer;
+  try {
+    buf = await readBody(ctx.req, MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) sendError(ctx.res, format, 413, err.message, ctx.responseHeaders);
+    else sendError(ctx.res, format, 400, `could not read request body: ${(err as Error).message}`, ctx.responseHeaders);
+    return undefined;
+  }
+  const parsed = parseJsonObject(buf);
+  if (!parsed.ok) {
+    sendError(ctx.res, format, 400, parsed.message, ctx.responseHeaders);
+    return undefined;
+  }
+  return parsed.value;
+}
+
+async function bodyCall(ctx: RequestContext, format: Format, operation: Operation = 'generate'): Promise<void> {
+  const body = await readJsonBody(ctx, format);
+  if (!body) return;
+  return serveBody(ctx, format, body, operation);
+}
+
+/** Validate and serve an already-parsed body (shared with the Amp routes). */
+export async function serveBody(ctx: RequestContext, format: Format, body: Record<string, unknown>, operation: Operation = 'generate', extra: Partial<InboundCall> = {}): Promise<void> {
+  const edge = validateEdge(format, body, operation === 'count-tokens');
+  if (!edge.ok) return sendError(ctx.res, format, 400, edge.message, ctx.responseHeaders);
+  const model = String(body.model).trim();
+  const call: InboundCall = {
+    format,
+    body,
+    model,
+    routeModel: ctx.routeModel,
+    stream: operation === 'generate' && body.stream === true,
+    operation,
+    clientHeaders: ctx.req.headers,
+    responseHeaders: ctx.responseHeaders,
+    requestId: ctx.requestId,
+    ...extra,
+  };
+  return serveModelCall(ctx.app, call, ctx.res, ctx.signal);
+}
+
+export const chatCompletions = (ctx: RequestContext) => bodyCall(ctx, 'openai-chat');
+export const responses = (ctx: RequestContext) => bodyCall(ctx, 'openai-responses');
+export const messages = (ctx: RequestContext) => bodyCall(ctx, 'anthropic');
+export const countTokens = (ctx: RequestContext) => bodyCall(ctx, 'anthropic', 'count-tokens');
+
+export async function completions(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx, 'openai-chat');
+  if (!body) return;
+  const chat = completionsRequestToChat(body);
+  return serveBody(ctx, 'openai-chat', chat, 'generate', {
+    transformJson: chatResponseToCompletion,
+    transformChunk: (ev) => chatSseToCompletionSse(ev) ?? undefined,
+  });
+}
+
+/** `POST /v1beta/models/{model}:{method}` (and `/v1/models/...` for @google/genai's default v1). */
+export async function geminiAction(ctx: RequestContext, action: string): Promise<void> {
+  const sep = action.lastIndexOf(':');
+  if (sep <= 0) return sendError(ctx.res, 'gemini', 404, `${ctx.url.pathname} not found; expected models/{model}:{method}`, ctx.responseHeaders);
+  const model = decodeURIComponent(action.slice(0, sep)).replace(/^models\//, '');
+  const method = action.slice(sep + 1);
+  let operation: Operation = 'generate';
+  let stream = false;
+  if (method === 'streamGenerateContent') stream = true;
+  else if (method === 'countTokens') operation = 'count-tokens';
+  else if (method !== 'generateContent') {
+    return sendError(ctx.res, 'gemini', 404, `method ${method} is not supported; use generateContent, streamGenerateContent or countTokens`, ctx.responseHeaders);
+  }
+  const body = await readJsonBody(ctx, 'gemini');
+  if (!body) return;
+  const edge = validateEdge('gemini', body);
+  if (!edge.ok) return sendError(ctx.res, 'gemini', 400, edge.message, ctx.responseHeaders);
+  const alt = ctx.url.searchParams.get('alt') ?? ctx.url.searchParams.get('$alt') ?? '';
+  const call: InboundCall = {
+    format: 'gemini',
+    body,
+    model,
+    routeModel: ctx.routeModel,
+    stream,
+    operation,
+    clientHeaders: ctx.req.headers,
+    responseHeaders: ctx.responseHeaders,
+    requestId: ctx.requestId,
+    geminiAlt: alt === '' || alt === 'sse' ? 'sse' : 'json',
+  };
+  return serveModelCall(ctx.app, call, ctx.res, ctx.signal);
+}
+
+export function isAnthropicCaller(ctx: RequestContext): boolean {
+  const ua = ctx.req.headers['user-agent'] ?? '';
+  return ctx.req.headers['anthropic-version'] !== undefined || ua.startsWith('claude-cli');
+}
+
+export function listModels(ctx: RequestContext, shape?: 'openai' | 'anthropic' | 'gemini'): void {
+  const models = ctx.app.router.registry.models();
+  const s = shape ?? (isAnthropicCaller(ctx) ? 'anthropic' : 'openai');
+  const body = s === 'anthropic' ? anthropicModelList(models) : s === 'gemini' ? geminiModelList(models) : openAIModelList(models);
+  sendJson(ctx.res, 200, body, ctx.responseHeaders);
+}
+
+export function getGeminiModel(ctx: RequestContext, id: string): void {
+  const name = decodeURIComponent(id).replace(/^models\//, '');
+  const m = ctx.app.router.registry.models().find((x) => x.id === name) ?? ctx.app.router.registry.models().find((x) => x.id.toLowerCase() === name.toLowerCase());
+  if (!m) return sendError(ctx.res, 'gemini', 404, `models/${name} is not found or no credential serves it`, ctx.responseHeaders);
+  sendJson(ctx.res, 200, geminiModel(m), ctx.responseHeaders);
+}
+
+export function getOpenAIModel(ctx: RequestContext, id: string): void {
+  const name = decodeURIComponent(id);
+  const m = ctx.app.router.registry.models().find((x) => x.id === name);
+  if (!m) return sendError(ctx.res, 'openai-chat', 404, `The model \`${name}\` does not exist or no credential serves it.`, ctx.responseHeaders, 'model_not_found');
+  sendJson(ctx.res, 200, { id: m.id, object: 'model', created: 1_735_689_600, owned_by: m.provider }, ctx.responseHeaders);
+}

@@ -1,0 +1,95 @@
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { App } from '../app.js';
+import { authenticate } from './auth.js';
+import { newRequestId, type RequestContext } from './handlers.js';
+import { coreRoutes, type Route } from './routes.js';
+import { sendError } from '../pipeline/model-call.js';
+import { sendJson } from './respond.js';
+import type { Format } from '../formats/types.js';
+
+const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+  'access-control-allow-headers': '*',
+};
+
+export interface ServerOptions {
+  extraRoutes?: Route[];
+  tls?: { cert: string; key: string };
+}
+
+/** Build the HTTP(S) server: route table, client auth, CORS, abort propagation, errors in the caller's shape. */
+export function createServer(app: App, opts: ServerOptions = {}): Server {
+  const routes = [...(opts.extraRoutes ?? []), ...coreRoutes()];
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    void dispatch(app, routes, req, res).catch((err: unknown) => {
+      app.log.error({ err: (err as Error).message, stack: (err as Error).stack, path: req.url }, 'unhandled error in request');
+      if (!res.headersSent) sendJson(res, 500, { error: { message: 'internal error in cliproxy', type: 'server_error' } });
+      else res.end();
+    });
+  };
+  const server = opts.tls
+    ? createHttps({ cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) }, handler)
+    : createHttp(handler);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+  return server;
+}
+
+async function dispatch(app: App, routes: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+
+  let matched: { route: Route; match: RegExpExecArray } | undefined;
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    pathMatched = true;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.includes(method) || methods.includes('*')) {
+      matched = { route, match: m };
+      break;
+    }
+  }
+
+  if (method === 'OPTIONS') {
+    const corsRoute = routes.find((r) => r.pattern.test(path));
+    if (corsRoute && corsRoute.cors === false) {
+      res.writeHead(403).end();
+      return;
+    }
+    res.writeHead(204, CORS_HEADERS).end();
+    return;
+  }
+  if (!matched) {
+    if (pathMatched) return sendJson(res, 405, { error: { message: `method ${method} not allowed on ${path}`, type: 'invalid_request_error' } });
+    return sendJson(res, 404, { error: { message: `no route for ${method} ${path}`, type: 'not_found_error' } });
+  }
+
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const ctx: RequestContext = {
+    app,
+    req,
+    res,
+    url,
+    params: {},
+    signal: controller.signal,
+    requestId: newRequestId(),
+    responseHeaders: matched.route.cors ? { ...CORS_HEADERS } : {},
+  };
+  const errorFormat = (): Format => (typeof matched.route.errorFormat === 'function' ? matched.route.errorFormat(ctx) : matched.route.errorFormat);
+  if (matched.route.auth === 'client') {
+    const auth = authenticate(app.keyRing, app.apiKeys, req, url);
+    if (!auth.ok) return sendError(res, errorFormat(), auth.status, auth.message, ctx.responseHeaders);
+    ctx.clientKey = auth.key;
+  }
+  await matched.route.handler(ctx, matched.match);
+}

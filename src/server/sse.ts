@@ -1,0 +1,73 @@
+import type { ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { SseEvent } from '../formats/types.js';
+
+export const SSE_HEADERS: Record<string, string> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+export function frameSse(ev: SseEvent): string {
+  // `data` never contains raw newlines: every producer writes single-line JSON.
+  return ev.event ? `event: ${ev.event}\ndata: ${ev.data}\n\n` : `data: ${ev.data}\n\n`;
+}
+
+/**
+ * The one SSE writer: frames events, flushes each as it is written, respects backpressure, and sends
+ * comment keep-alives while the upstream is silent.
+ */
+export class SseWriter {
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private lastWrite = 0;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly keepAliveMs: number,
+    private readonly extraHeaders: Record<string, string> = {},
+  ) {}
+
+  /** Send status + headers (idempotent). */
+  start(status = 200): void {
+    if (this.started) return;
+    this.started = true;
+    this.res.writeHead(status, { ...SSE_HEADERS, ...this.extraHeaders });
+    this.res.flushHeaders();
+    this.lastWrite = Date.now();
+    if (this.keepAliveMs > 0) {
+      this.keepAliveTimer = setInterval(() => {
+        if (Date.now() - this.lastWrite >= this.keepAliveMs && !this.res.writableEnded) {
+          this.res.write(': keep-alive\n\n');
+          this.lastWrite = Date.now();
+        }
+      }, Math.max(50, Math.floor(this.keepAliveMs / 2)));
+      this.keepAliveTimer.unref();
+    }
+  }
+
+  get headersSent(): boolean {
+    return this.started;
+  }
+
+  /** Write already-framed text; resolves once the socket can take more. */
+  async writeRaw(text: string): Promise<void> {
+    if (this.res.writableEnded || this.res.destroyed) return;
+    this.lastWrite = Date.now();
+    if (!this.res.write(text)) await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
+  }
+
+  async write(events: readonly SseEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (events.length === 1) return this.writeRaw(frameSse(events[0]!));
+    let text = '';
+    for (const ev of events) text += frameSse(ev);
+    return this.writeRaw(text);
+  }
+
+  end(): void {
+    clearInterval(this.keepAliveTimer);
+    if (!this.res.writableEnded) this.res.end();
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { Format } from '../formats/types.js';
+
+/**
+ * Edge checks of the fields every handler relies on, per inbound format. Deeper structure is checked by the
+ * codec when a request is translated; pass-through bodies are the upstream's to judge, but the obvious type
+ * errors are caught here so callers get a 400 in their own shape instead of an upstream surprise.
+ */
+const model = z.string({ error: (i) => (i.input === undefined ? 'missing required field `model`' : '`model` must be a string') }).trim().min(1, '`model` must not be empty');
+const stream = z.boolean({ error: '`stream` must be a boolean' }).optional();
+
+const EDGE: Record<Format, z.ZodType> = {
+  'openai-chat': z.looseObject({
+    model,
+    stream,
+    messages: z.array(z.looseObject({ role: z.string({ error: 'each message needs a string `role`' }) }), { error: '`messages` must be an array of message objects' }),
+  }),
+  'openai-responses': z.looseObject({
+    model,
+    stream,
+    input: z.union([z.string(), z.array(z.unknown())], { error: '`input` must be a string or an array of items' }).optional(),
+  }),
+  anthropic: z.looseObject({
+    model,
+    stream,
+    messages: z.array(z.looseObject({ role: z.string({ error: 'each message needs a string `role`' }) }), { error: '`messages` must be an array of message objects' }),
+    max_tokens: z.number({ error: '`max_tokens` must be a number' }).int().positive().optional(),
+  }),
+  gemini: z.looseObject({
+    contents: z.union([z.array(z.unknown()), z.string(), z.looseObject({})], { error: '`contents` must be an array of Content objects' }).optional(),
+  }),
+};
+
+export type EdgeResult = { ok: true } | { ok: false; message: string };
+
+export function validateEdge(format: Format, body: Record<string, unknown>, countTokens = false): EdgeResult {
+  let schema = EDGE[format];
+  if (countTokens && format === 'anthropic') schema = (schema as z.ZodObject).omit({ max_tokens: true, stream: true });
+  const r = schema.safeParse(body);
+  if (r.success) return { ok: true };
+  const issue = r.error.issues[0]!;
+  const where = issue.path.length > 1 ? ` (at ${issue.path.join('.')})` : '';
+  return { ok: false, message: `${issue.message}${where}` };
+}
