@@ -63,7 +63,7 @@ export function parseConfigObject(raw: unknown, file?: string): { config: Config
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([`the file must hold a YAML mapping of keys, got ${describe(raw)}`], file);
   }
-  const data = structuredClone(raw) as Record<string, unknown>;
+  const data = dropNulls(structuredClone(raw)) as Record<string, unknown>;
   const warnings = migrateLegacyKeys(data).map((n) => `legacy key migrated: ${n}`);
   for (let round = 0; round < 50; round++) {
     const result = configSchema.safeParse(data, { reportInput: true });
@@ -88,6 +88,17 @@ export function parseConfigObject(raw: unknown, file?: string): { config: Config
     }
   }
   throw new ConfigError(['could not settle unknown keys'], file);
+}
+
+/** `key:` with nothing after it (or only comments) means "not set", as with CLIProxyAPI's YAML loader. */
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = dropNulls(x);
+    return out;
+  }
+  return v;
 }
 
 export function expandHome(p: string): string {

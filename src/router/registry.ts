@@ -49,7 +49,12 @@ export class ModelRegistry {
 
   /** Credentials for a model: exact id first, then case-insensitive. */
   candidates(model: string): Candidate[] {
-    return this.byId.get(model) ?? this.byLowerId.get(model.toLowerCase()) ?? [];
+    const direct = this.byId.get(model) ?? this.byLowerId.get(model.toLowerCase());
+    if (direct) return direct;
+    // `name(level)` is the generic thinking-suffix syntax (SPEC 6.4): the base name's credentials serve it.
+    const suffixed = /^(.+?)\([^()]*\)$/.exec(model);
+    if (suffixed) return this.byId.get(suffixed[1]!) ?? this.byLowerId.get(suffixed[1]!.toLowerCase()) ?? [];
+    return [];
   }
 
   has(model: string): boolean {

@@ -44,6 +44,14 @@ export function encodeImage(part: ImagePart): Json {
   return { fileData: { mimeType: guessImageMime(src.url), fileUri: src.url } };
 }
 
+/** A part's thoughtSignature, ignoring Google's documented bypass values (they carry no reasoning state). */
+export function realSignature(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !v || BYPASS_SIGNATURES.has(v)) return undefined;
+  return v;
+}
+
+const BYPASS_SIGNATURES = new Set([SKIP_THOUGHT_SIGNATURE, 'context_engineering_is_the_way_to_go']);
+
 /** Code-execution parts (executableCode / codeExecutionResult) shown as fenced text; undefined otherwise. */
 export function codePartText(part: Json): string | undefined {
   const code = field(part, 'executableCode');
@@ -59,8 +67,11 @@ export function codePartText(part: Json): string | undefined {
 export interface ModelPartsOptions {
   /** Id for the n-th functionCall without its own id. */
   callId: (fc: Json) => string;
-  /** Merge consecutive plain text parts (responses: matches what a stream folds into). */
-  mergeText: boolean;
+  /**
+   * Responses: merge consecutive text parts, and thought parts until a signature, matching what a stream
+   * folds into. Requests keep history parts one-to-one.
+   */
+  merge: boolean;
 }
 
 /** Decode a model turn's parts into canonical assistant parts. */
@@ -68,7 +79,7 @@ export function decodeModelParts(parts: unknown[], opts: ModelPartsOptions): Ass
   const out: AssistantPart[] = [];
   for (const raw of parts) {
     if (!isObj(raw)) continue;
-    const sig = str(field(raw, 'thoughtSignature')) || undefined;
+    const sig = realSignature(field(raw, 'thoughtSignature'));
     const fc = field(raw, 'functionCall');
     if (isObj(fc)) {
       const args = isObj(fc.args) ? fc.args : {};
@@ -84,7 +95,7 @@ export function decodeModelParts(parts: unknown[], opts: ModelPartsOptions): Ass
     }
     const text = str(raw.text);
     if (raw.thought === true) {
-      appendThought(out, text ?? '', sig);
+      appendThought(out, text ?? '', sig, opts.merge);
       continue;
     }
     // A signature on a non-thought part belongs to that part's position: keep it as an empty reasoning part.
@@ -92,7 +103,7 @@ export function decodeModelParts(parts: unknown[], opts: ModelPartsOptions): Ass
     if (text !== undefined) {
       if (text === '') continue;
       const last = out[out.length - 1];
-      if (opts.mergeText && !sig && last?.type === 'text') last.text += text;
+      if (opts.merge && !sig && last?.type === 'text') last.text += text;
       else out.push({ type: 'text', text });
       continue;
     }
@@ -104,7 +115,7 @@ export function decodeModelParts(parts: unknown[], opts: ModelPartsOptions): Ass
     const code = codePartText(raw);
     if (code) {
       const last = out[out.length - 1];
-      if (opts.mergeText && last?.type === 'text') last.text += code;
+      if (opts.merge && last?.type === 'text') last.text += code;
       else out.push({ type: 'text', text: code });
     }
   }
@@ -112,10 +123,10 @@ export function decodeModelParts(parts: unknown[], opts: ModelPartsOptions): Ass
 }
 
 /** Consecutive thought parts form one reasoning block until a signature closes it. */
-function appendThought(out: AssistantPart[], text: string, sig: string | undefined): void {
+function appendThought(out: AssistantPart[], text: string, sig: string | undefined, merge: boolean): void {
   const last = out[out.length - 1];
   let target: ReasoningPart;
-  if (last?.type === 'reasoning' && last.family === 'gemini' && last.signature === undefined && last.text !== '') {
+  if (merge && last?.type === 'reasoning' && last.family === 'gemini' && last.signature === undefined && last.text !== '') {
     target = last;
     target.text += text;
   } else {
@@ -178,12 +189,12 @@ export function encodeAssistantParts(parts: AssistantPart[], opts: AssistantEnco
         continue;
       }
       case 'tool-call': {
-        if (p.signature && pending !== undefined) flushPending();
+        // A pending signature sat on its own part (a call's own signature is on the call): keep it apart.
+        flushPending();
         const fc: Json = { name: p.name, args: parseArgs(p.arguments) };
         if (opts.includeId(p.id)) fc.id = p.id;
         const part: Json = { functionCall: fc };
-        const sig = p.signature ?? pending;
-        pending = undefined;
+        const sig = p.signature;
         if (sig) {
           part.thoughtSignature = sig;
           callSigned = true;

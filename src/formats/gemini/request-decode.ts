@@ -93,7 +93,7 @@ function decodeContents(contents: unknown[], system: TextPart[]): Message[] {
 
     if (role === 'model' || role === 'assistant') {
       const decoded = decodeModelParts(parts, {
-        mergeText: false,
+        merge: false,
         callId: (fc) => {
           const wireId = str(fc.id) || undefined;
           const id = wireId ?? nextId();

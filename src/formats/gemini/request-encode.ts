@@ -17,9 +17,11 @@ export function encodeRequest(req: CanonicalRequest, model: string): Json {
   if (system.length > 0) body.systemInstruction = { parts: system };
 
   const tools: Json[] = [];
-  if (req.tools.length > 0) {
+  // Gemini rejects nameless declarations; such a tool could never be called anyway.
+  const named = req.tools.filter((t) => t.name);
+  if (named.length > 0) {
     tools.push({
-      functionDeclarations: req.tools.map((t) => {
+      functionDeclarations: named.map((t) => {
         const decl: Json = { name: t.name };
         if (t.description) decl.description = t.description;
         const params = cleanSchemaForGemini(t.parameters);
@@ -165,6 +167,7 @@ function encodeGenerationConfig(req: CanonicalRequest, model: string, gemini: Re
     else if (budget !== undefined) thinking.thinkingBudget = budget;
     const include = r.includeThoughts ?? (budget !== 0 && (budget !== undefined || r.effort !== undefined));
     if (include) thinking.includeThoughts = true;
+    else if (r.includeThoughts === false) thinking.includeThoughts = false;
     if (Object.keys(thinking).length > 0) gc.thinkingConfig = thinking;
   }
 

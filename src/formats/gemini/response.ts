@@ -22,7 +22,7 @@ export function decodeResponse(raw: Json): CanonicalResponse {
   const cand = candidates.find(isObj);
   const content = cand && isObj(cand.content) ? cand.content : undefined;
   const parts = content && Array.isArray(content.parts) ? content.parts : [];
-  const decoded = decodeModelParts(parts, { callId: responseCallId, mergeText: true });
+  const decoded = decodeModelParts(parts, { callId: responseCallId, merge: true });
 
   let rawFinish = cand ? str(field(cand, 'finishReason')) : undefined;
   let finishReason = decodeFinish(rawFinish, decoded.some((p) => p.type === 'tool-call'));

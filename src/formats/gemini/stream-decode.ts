@@ -2,7 +2,7 @@ import type { FinishReason, StreamEvent, Usage } from '../../ir/index.js';
 import type { SseEvent, StreamDecoder } from '../types.js';
 import { randomId } from '../shared/ids.js';
 import { decodeFinish, decodeUsage } from './finish.js';
-import { codePartText } from './parts.js';
+import { codePartText, realSignature } from './parts.js';
 import { responseCallId, unwrapResponse } from './response.js';
 import { field, isObj, num, str, type Json } from './wire.js';
 
@@ -110,7 +110,7 @@ class GeminiStreamDecoder implements StreamDecoder {
   }
 
   private part(p: Json, out: StreamEvent[]): void {
-    const sig = str(field(p, 'thoughtSignature')) || undefined;
+    const sig = realSignature(field(p, 'thoughtSignature'));
     const fc = field(p, 'functionCall');
     if (isObj(fc)) {
       this.close(out);

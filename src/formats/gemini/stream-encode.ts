@@ -138,10 +138,11 @@ class GeminiStreamEncoder implements StreamEncoder {
     const call = this.calls.get(id);
     if (!call) return;
     this.calls.delete(id);
-    if (call.signature && this.pending !== undefined) this.flushPending(out);
+    // A pending signature sat on its own part (a call's own signature is on the call): keep it apart.
+    this.flushPending(out);
     const part: Json = { functionCall: { id, name: call.name, args: parseArgs(call.args) } };
     if (call.signature) part.thoughtSignature = call.signature;
-    this.emit(out, [this.withPending(part)]);
+    this.emit(out, [part]);
   }
 
   /** Final chunk: any unfinished calls first, then finishReason + usageMetadata (required by clients). */

@@ -304,6 +304,12 @@ class ResponsesStreamDecoder implements StreamDecoder {
 
   private terminal(type: string, r: Json): void {
     this.ensureStarted(str(r.id) ?? '', str(r.model) ?? '');
+    // Items only present in the final snapshot (an upstream that skipped the per-item events) still count.
+    if (Array.isArray(r.output)) {
+      r.output.forEach((item, i) => {
+        if (isObject(item) && !this.items.has(i)) this.itemDone(i, item);
+      });
+    }
     this.closeAll();
     const usage = usageFromWire(r.usage);
     if (type === 'response.failed') {

@@ -92,7 +92,7 @@ export function encodeTools(req: CanonicalRequest): Json[] {
     }
     const out: Json = { type: 'function', name: t.name };
     if (t.description !== undefined) out.description = t.description;
-    out.parameters = t.parameters;
+    out.parameters = cleanSchema(t.parameters, true);
     // Responses defaults `strict` to true, which rejects most hand-written schemas; only opt in when asked.
     out.strict = t.strict ?? false;
     return out;
@@ -103,4 +103,35 @@ export function encodeToolChoice(choice: ToolChoice, req: CanonicalRequest): str
   if (choice.type !== 'tool') return choice.type;
   const custom = responsesOptions(req).customTools ?? {};
   return { type: Object.prototype.hasOwnProperty.call(custom, choice.name) ? 'custom' : 'function', name: choice.name };
+}
+
+const JSON_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
+/**
+ * OpenAI validates tool schemas as JSON Schema: Gemini-style upper-case type names (`"STRING"`) are rejected,
+ * and the root must be an object schema. Everything else is passed through untouched.
+ */
+function cleanSchema(schema: unknown, root = false): Record<string, unknown> {
+  if (!isObject(schema)) return { type: 'object', properties: {} };
+  const out: Json = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'type') out.type = normaliseType(v);
+    else if ((k === 'properties' || k === '$defs' || k === 'definitions' || k === 'patternProperties') && isObject(v)) {
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, isObject(sub) ? cleanSchema(sub) : sub]));
+    } else if ((k === 'items' || k === 'additionalProperties' || k === 'not') && isObject(v)) out[k] = cleanSchema(v);
+    else if ((k === 'anyOf' || k === 'oneOf' || k === 'allOf' || k === 'prefixItems') && Array.isArray(v)) {
+      out[k] = v.map((sub) => (isObject(sub) ? cleanSchema(sub) : sub));
+    } else out[k] = v;
+  }
+  if (root && out.type === undefined && out.anyOf === undefined && out.oneOf === undefined) out.type = 'object';
+  if (root && out.type === 'object' && !isObject(out.properties)) out.properties = {};
+  return out;
+}
+
+function normaliseType(v: unknown): unknown {
+  if (typeof v === 'string') {
+    const lower = v.toLowerCase();
+    return JSON_TYPES.has(lower) ? lower : v;
+  }
+  return Array.isArray(v) ? v.map(normaliseType) : v;
 }

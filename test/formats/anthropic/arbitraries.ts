@@ -200,7 +200,9 @@ export function canonicalStream(anthropicOnly = false): fc.Arbitrary<StreamEvent
         if (!live.length) break;
         out.push(live[(schedule[s++ % Math.max(1, schedule.length)] ?? 0) % live.length]!.shift()!);
       }
-      if (end.type === 'finish') out.push(finalUsage ? { ...end, usage: finalUsage } : end);
+      // Upstreams repeat the prompt counts in the final usage; only the output grows.
+      const last = finalUsage && startUsage ? { ...startUsage, outputTokens: finalUsage.outputTokens } : finalUsage;
+      if (end.type === 'finish') out.push(last ? { ...end, usage: last } : end);
       else out.push(end);
       return out;
     });

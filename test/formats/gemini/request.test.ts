@@ -256,8 +256,7 @@ describe('gemini encodeRequest', () => {
             role: 'assistant',
             content: [
               { type: 'reasoning', text: 'thinking', family: 'gemini', signature: 'G1' },
-              { type: 'reasoning', text: '', family: 'gemini', signature: 'G2' },
-              { type: 'tool-call', id: 'gid-9', name: 'f', arguments: '{}' },
+              { type: 'tool-call', id: 'gid-9', name: 'f', arguments: '{}', signature: 'G2' },
               { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'AA' } },
             ],
           },
@@ -331,7 +330,7 @@ describe('gemini encodeRequest', () => {
     const off = geminiCodec.encodeRequest(baseRequest({ reasoning: { effort: 'none' }, responseFormat: { type: 'json' } }), 'gemini-2.5-flash');
     expect(off.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 0 }, responseMimeType: 'application/json' });
     const hidden = geminiCodec.encodeRequest(baseRequest({ reasoning: { budgetTokens: 2048, includeThoughts: false } }), 'gemini-2.5-flash');
-    expect(hidden.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 2048 } });
+    expect(hidden.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 2048, includeThoughts: false } });
     const g3 = geminiCodec.encodeRequest(baseRequest({ reasoning: { effort: 'low' } }), 'gemini-3-pro-preview');
     expect(g3.generationConfig).toEqual({ thinkingConfig: { thinkingLevel: 'LOW', includeThoughts: true } });
     expect(geminiCodec.encodeRequest(baseRequest(), 'm')).toEqual({ contents: [] });

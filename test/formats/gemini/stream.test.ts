@@ -149,7 +149,8 @@ describe('gemini stream encoder', () => {
     expect(parts).toEqual([
       [{ text: 'a', thought: true }],
       [{ text: '', thought: true, thoughtSignature: 'S0' }],
-      [{ functionCall: { id: 'c', name: 'f', args: {} }, thoughtSignature: 'S1' }],
+      [{ text: '', thoughtSignature: 'S1' }],
+      [{ functionCall: { id: 'c', name: 'f', args: {} } }],
       [{ text: '' }],
     ]);
     expect((out.at(-1)!.candidates as Array<Record<string, unknown>>)[0]!.finishReason).toBe('STOP');

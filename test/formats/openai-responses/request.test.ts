@@ -227,7 +227,15 @@ function normalise(req: CanonicalRequest): unknown {
     m.content = m.content.filter((p) => p.type !== 'reasoning' || p.signature !== undefined);
     for (const p of m.content) if (p.type === 'reasoning') delete p.itemId;
   }
-  copy.messages = copy.messages.filter((m) => m.content.length > 0);
+  // Dropping an unsigned reasoning-only turn leaves its neighbours adjacent: they merge, as the decoder does.
+  const merged: CanonicalRequest['messages'] = [];
+  for (const m of copy.messages) {
+    if (m.content.length === 0) continue;
+    const last = merged[merged.length - 1];
+    if (last && last.role === m.role) (last.content as unknown[]).push(...m.content);
+    else merged.push(m);
+  }
+  copy.messages = merged;
   return { ...copy, system };
 }
 

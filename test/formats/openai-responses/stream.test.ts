@@ -105,6 +105,21 @@ describe('openai-responses stream decoder', () => {
     expect(events.at(-1)).toMatchObject({ reason: 'other' });
   });
 
+  it('recovers items that only appear in the final response.completed snapshot', () => {
+    const events = decodeAll([
+      { data: JSON.stringify({ type: 'response.completed', response: { id: 'resp_9', model: 'm', status: 'completed', output: [
+        { id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'whole' }] },
+        { id: 'fc_1', type: 'function_call', call_id: 'call_9', name: 'f', arguments: '{"x":1}' },
+      ] } }) },
+    ]);
+    const res = fold(events);
+    expect(res.content).toEqual([
+      { type: 'text', text: 'whole' },
+      { type: 'tool-call', id: 'call_9', name: 'f', arguments: '{"x":1}' },
+    ]);
+    expect(res.finishReason).toBe('tool-calls');
+  });
+
   it('maps incomplete (max_output_tokens) to length and decodes custom tool calls as {"input"} JSON', () => {
     const events = decodeAll([
       { data: JSON.stringify({ type: 'response.output_item.added', output_index: 0, item: { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: '' } }) },
