@@ -6,6 +6,10 @@ import { ClientKeyRing } from './server/auth.js';
 import { credentialsFromConfig } from './credentials/from-config.js';
 import type { Credential } from './credentials/types.js';
 import type { Route } from './server/routes.js';
+import { AuthDirSource } from './credentials/auth-dir.js';
+import { createAmpModule, type AmpModule } from './amp/index.js';
+import { cooldownRoutes } from './router/admin.js';
+import { parseGoDuration } from './router/retry-after.js';
 
 /**
  * The running application's shared parts. Everything derived from config is rebuilt on each config change
@@ -30,21 +34,43 @@ export class App {
     config.on('change', (next: Config) => this.applyConfig(next));
   }
 
-  /** Start background work (auth-dir watching, refresh). */
-  async start(): Promise<void> {}
+  /** The auth-dir token files (OAuth logins), watched and refreshed in the background; set by start(). */
+  authDir: AuthDirSource | undefined;
 
-  async stop(): Promise<void> {}
+  /** Start background work (auth-dir watching, refresh). */
+  async start(): Promise<void> {
+    // auth-dir is read once at start: like CLIProxyAPI, changing it needs a restart (SPEC 2.7).
+    this.authDir = new AuthDirSource({
+      dir: this.config.current['auth-dir'],
+      log: this.log,
+      config: () => this.config.current,
+      publish: (creds) => this.setSourceCredentials('auth-dir', creds),
+    });
+    await this.authDir.start();
+  }
+
+  async stop(): Promise<void> {
+    this.authDir?.stop();
+  }
 
   /** Routes contributed by modules (Amp, management). */
   extraRoutes(): Route[] {
-    return [];
+    return [...this.amp.routes, ...cooldownRoutes(this)];
   }
+
+  /** The Amp module (provider routes, control-plane proxy); created on first use. */
+  get amp(): AmpModule {
+    this.ampModule ??= createAmpModule(this);
+    return this.ampModule;
+  }
+  private ampModule: AmpModule | undefined;
 
   private applyConfig(next: Config): void {
     this.apiKeys = next['api-keys'];
     this.keyRing = new ClientKeyRing(this.apiKeys);
     this.router.options = { ...this.router.options, ...routerOptions(next) };
     this.rebuildCredentials();
+    this.authDir?.publish(); // oauth-excluded-models may have changed
   }
 
   /** Replace the credentials contributed by one source (e.g. the auth-dir watcher). */
@@ -56,7 +82,7 @@ export class App {
   rebuildCredentials(): void {
     const all = [...credentialsFromConfig(this.config.current), ...this.fileCredentials];
     for (const list of this.extraSources.values()) all.push(...list);
-    this.router.setCredentials(all);
+    this.router.setCredentials(all, { oauthExcludedModels: this.config.current['oauth-excluded-models'] });
   }
 }
 
@@ -68,5 +94,15 @@ function routerOptions(cfg: Config): Partial<RouterOptions> {
     maxCredentials: cfg['max-retry-credentials'],
     requestRetry: cfg['request-retry'],
     maxRetryIntervalMs: cfg['max-retry-interval'] * 1000,
+    sessionAffinity: cfg.routing['session-affinity'],
+    sessionAffinityTtlMs: durationMs(cfg.routing['session-affinity-ttl'], 3_600_000),
   };
+}
+
+/** Seconds as a number, or a Go-style duration string (`90s`, `1h`). */
+function durationMs(v: number | string, fallback: number): number {
+  if (typeof v === 'number') return v * 1000;
+  const n = Number(v);
+  if (v.trim() !== '' && Number.isFinite(n)) return n * 1000;
+  return parseGoDuration(v) ?? fallback;
 }

@@ -11,67 +11,95 @@ export interface CooldownState {
   quota: boolean;
   /** Exponential back-off level for repeated 429s without hints. */
   level: number;
+  /** The upstream's own reset time when it was later than our cap (shown to operators, not enforced). */
+  hintedUntil?: number;
+}
+
+export interface CooldownEntry {
+  credentialId: string;
+  model: string;
+  state: CooldownState;
 }
 
 export interface CooldownStore {
   get(credentialId: string, model: string, now: number): CooldownState | undefined;
   set(credentialId: string, model: string, state: CooldownState): void;
   delete(credentialId: string, model: string): void;
-  clear(credentialId?: string): number;
-  entries(now: number): Array<{ credentialId: string; model: string; state: CooldownState }>;
+  /** Remove every entry matching the given credential and/or model (both undefined = all); returns how many. */
+  clear(credentialId?: string, model?: string): number;
+  entries(now: number): CooldownEntry[];
+  /** Back-off level of a (credential, model); survives the cooldown so repeated 429s keep growing. */
+  level(credentialId: string, model: string): number;
 }
 
+/**
+ * Nested maps (model → credential → state) so the hot path does two map lookups and no string building,
+ * and a model with nothing cooling is skipped with one lookup.
+ */
 export class MemoryCooldownStore implements CooldownStore {
-  private readonly map = new Map<string, CooldownState>();
-  /** Back-off levels survive the cooldown itself so repeated 429s keep growing. */
-  private readonly levels = new Map<string, number>();
-
-  private key(c: string, m: string): string {
-    return `${c}\u0000${m}`;
-  }
+  private readonly byModel = new Map<string, Map<string, CooldownState>>();
+  private readonly levels = new Map<string, Map<string, number>>();
 
   get(c: string, m: string, now: number): CooldownState | undefined {
-    const s = this.map.get(this.key(c, m));
-    if (!s) return undefined;
+    const inner = this.byModel.get(m);
+    if (inner === undefined) return undefined;
+    const s = inner.get(c);
+    if (s === undefined) return undefined;
     if (s.until <= now) {
-      this.map.delete(this.key(c, m));
+      inner.delete(c);
+      if (inner.size === 0) this.byModel.delete(m);
       return undefined;
     }
     return s;
   }
 
+  /** True when nothing cools for this model (lets callers skip per-credential checks). */
+  idle(m: string): boolean {
+    return !this.byModel.has(m);
+  }
+
   level(c: string, m: string): number {
-    return this.levels.get(this.key(c, m)) ?? 0;
+    return this.levels.get(m)?.get(c) ?? 0;
   }
 
   set(c: string, m: string, state: CooldownState): void {
-    this.map.set(this.key(c, m), state);
-    this.levels.set(this.key(c, m), state.level);
+    let inner = this.byModel.get(m);
+    if (!inner) this.byModel.set(m, (inner = new Map()));
+    inner.set(c, state);
+    let lv = this.levels.get(m);
+    if (!lv) this.levels.set(m, (lv = new Map()));
+    lv.set(c, state.level);
   }
 
   delete(c: string, m: string): void {
-    this.map.delete(this.key(c, m));
-    this.levels.delete(this.key(c, m));
+    const inner = this.byModel.get(m);
+    if (inner?.delete(c) && inner.size === 0) this.byModel.delete(m);
+    const lv = this.levels.get(m);
+    if (lv?.delete(c) && lv.size === 0) this.levels.delete(m);
   }
 
-  clear(credentialId?: string): number {
+  clear(credentialId?: string, model?: string): number {
     let n = 0;
-    for (const k of [...this.map.keys()]) {
-      if (credentialId === undefined || k.startsWith(`${credentialId}\u0000`)) {
-        this.map.delete(k);
-        this.levels.delete(k);
+    for (const [m, inner] of [...this.byModel]) {
+      if (model !== undefined && m !== model) continue;
+      for (const c of [...inner.keys()]) {
+        if (credentialId !== undefined && c !== credentialId) continue;
+        this.delete(c, m);
         n++;
       }
+    }
+    // Back-off levels of credentials not currently cooling are reset too: a manual clear is a fresh start.
+    for (const [m, lv] of [...this.levels]) {
+      if (model !== undefined && m !== model) continue;
+      for (const c of [...lv.keys()]) if (credentialId === undefined || c === credentialId) this.delete(c, m);
     }
     return n;
   }
 
-  entries(now: number): Array<{ credentialId: string; model: string; state: CooldownState }> {
-    const out: Array<{ credentialId: string; model: string; state: CooldownState }> = [];
-    for (const [k, state] of this.map) {
-      if (state.until <= now) continue;
-      const [credentialId, model] = k.split('\u0000') as [string, string];
-      out.push({ credentialId, model, state });
+  entries(now: number): CooldownEntry[] {
+    const out: CooldownEntry[] = [];
+    for (const [model, inner] of this.byModel) {
+      for (const [credentialId, state] of inner) if (state.until > now) out.push({ credentialId, model, state });
     }
     return out;
   }

@@ -1,4 +1,5 @@
 import type { Credential } from '../credentials/types.js';
+import { matchesAny } from '../util/wildcard.js';
 
 export interface Candidate {
   credential: Credential;
@@ -12,6 +13,14 @@ export interface ListedModel {
   provider: string;
 }
 
+export interface RegistryOptions {
+  /**
+   * `oauth-excluded-models`: provider key → wildcard patterns hidden for file (OAuth) credentials of that
+   * provider. Applied here, at registration, so a config reload re-filters without re-reading auth files.
+   */
+  oauthExcludedModels?: Readonly<Record<string, readonly string[]>>;
+}
+
 /**
  * For each model name, the credentials that can serve it. Rebuilt (not patched) whenever the set of
  * credentials changes: cheap, and a rebuild is atomic for concurrent readers.
@@ -22,18 +31,25 @@ export class ModelRegistry {
   private order: ListedModel[] = [];
   private credentials: Credential[] = [];
 
-  rebuild(credentials: readonly Credential[]): void {
+  rebuild(credentials: readonly Credential[], options: RegistryOptions = {}): void {
     const byId = new Map<string, Candidate[]>();
     const order: ListedModel[] = [];
+    const seen = new Set<string>();
     for (const credential of credentials) {
+      const excluded = credential.source === 'file' ? options.oauthExcludedModels?.[credential.provider.toLowerCase()] : undefined;
       for (const route of credential.models) {
+        if (excluded && excluded.length > 0 && matchesAny(excluded, route.id)) continue;
         let list = byId.get(route.id);
         if (!list) {
           list = [];
           byId.set(route.id, list);
           order.push({ id: route.id, provider: credential.provider });
         }
-        if (!list.some((c) => c.credential.id === credential.id)) list.push({ credential, upstreamModel: route.upstream });
+        const pair = `${route.id}\u0000${credential.id}`;
+        if (!seen.has(pair)) {
+          seen.add(pair);
+          list.push({ credential, upstreamModel: route.upstream });
+        }
       }
     }
     const byLowerId = new Map<string, Candidate[]>();

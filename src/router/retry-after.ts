@@ -15,6 +15,9 @@ export function parseRetryAfter(headers: Record<string, string>, body: string | 
     if (!Number.isNaN(date)) return Math.max(0, date - now);
   }
   let anthropic: number | undefined;
+  // Subscription (OAuth) limits report an epoch-seconds reset; API-key limits an RFC 3339 time.
+  const unified = h('anthropic-ratelimit-unified-reset');
+  if (unified && /^\d+$/.test(unified)) anthropic = Number(unified) * 1000 - now;
   for (const name of ['anthropic-ratelimit-requests-reset', 'anthropic-ratelimit-tokens-reset', 'anthropic-ratelimit-input-tokens-reset', 'anthropic-ratelimit-output-tokens-reset']) {
     const v = h(name);
     if (!v) continue;
@@ -29,7 +32,7 @@ export function parseRetryAfter(headers: Record<string, string>, body: string | 
     if (d !== undefined) openai = Math.max(openai ?? 0, d);
   }
   if (openai !== undefined) return openai;
-  if (body) return parseBodyHint(body);
+  if (body) return parseBodyHint(body, now);
   return undefined;
 }
 
@@ -49,8 +52,8 @@ export function parseGoDuration(s: string): number | undefined {
   return total;
 }
 
-function parseBodyHint(body: string): number | undefined {
-  if (body.length > 65_536 || !body.includes('etry') && !body.includes('resets_in')) return undefined;
+function parseBodyHint(body: string, now: number): number | undefined {
+  if (body.length > 65_536 || (!body.includes('etry') && !body.includes('resets_'))) return undefined;
   try {
     const parsed = JSON.parse(body) as unknown;
     const root = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, unknown> | undefined;
@@ -67,6 +70,9 @@ function parseBodyHint(body: string): number | undefined {
     }
     const resets = (err?.resets_in_seconds ?? root?.resets_in_seconds) as unknown;
     if (typeof resets === 'number') return resets * 1000;
+    // Codex also sends `resets_at` (epoch seconds) without `resets_in_seconds` in some answers.
+    const at = (err?.resets_at ?? root?.resets_at) as unknown;
+    if (typeof at === 'number') return Math.max(0, at * 1000 - now);
   } catch {
     /* not JSON */
   }

@@ -1,20 +1,25 @@
 import type { Credential } from '../credentials/types.js';
-import { ModelRegistry, type Candidate } from './registry.js';
+import { ModelRegistry, type Candidate, type RegistryOptions } from './registry.js';
 import { MemoryCooldownStore, type CooldownStore } from './cooldown.js';
 import { classifyFailure, type AttemptFailure } from './failure.js';
+import { Selector, type Strategy } from './select.js';
+import { AffinityTable } from './affinity.js';
 
-export type Strategy = 'round-robin' | 'fill-first' | 'priority';
+export type { Strategy } from './select.js';
 
 export interface RouterOptions {
   strategy: Strategy;
   disableCooling: boolean;
-  /** Cap on upstream reset hints (ms). */
+  /** Cap on upstream reset hints and back-off (ms); the credential is re-probed when it elapses. */
   maxCooldownMs: number;
-  /** Max credentials tried per request; 0 = all. */
+  /** Max distinct credentials tried per request; 0 = all. */
   maxCredentials: number;
   /** CLIProxyAPI `request-retry`: extra rounds when a cooling credential frees up within maxRetryIntervalMs. */
   requestRetry: number;
   maxRetryIntervalMs: number;
+  /** Keep a conversation on the credential that served its last turn. */
+  sessionAffinity: boolean;
+  sessionAffinityTtlMs: number;
 }
 
 export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: AttemptFailure };
@@ -25,6 +30,11 @@ export type RunResult<T> =
   | { ok: false; kind: 'cooling'; retryAfterMs: number; attempts: number }
   | { ok: false; kind: 'none'; attempts: 0 };
 
+export interface RunOptions {
+  /** Conversation key (X-Session-ID, X-Amp-Thread-Id, Claude Code metadata.user_id) for session affinity. */
+  sessionKey?: string;
+}
+
 const DEFAULT_OPTIONS: RouterOptions = {
   strategy: 'round-robin',
   disableCooling: false,
@@ -32,6 +42,8 @@ const DEFAULT_OPTIONS: RouterOptions = {
   maxCredentials: 0,
   requestRetry: 0,
   maxRetryIntervalMs: 0,
+  sessionAffinity: false,
+  sessionAffinityTtlMs: 60 * 60_000,
 };
 
 /**
@@ -41,49 +53,25 @@ const DEFAULT_OPTIONS: RouterOptions = {
  */
 export class Router {
   readonly registry = new ModelRegistry();
-  private readonly cursors = new Map<string, number>();
+  readonly selector = new Selector();
+  readonly affinity: AffinityTable;
   options: RouterOptions;
 
   constructor(
     options: Partial<RouterOptions> = {},
-    readonly cooldowns: CooldownStore & { level?(c: string, m: string): number } = new MemoryCooldownStore(),
+    readonly cooldowns: CooldownStore = new MemoryCooldownStore(),
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.affinity = new AffinityTable(this.options.sessionAffinityTtlMs);
   }
 
-  setCredentials(credentials: readonly Credential[]): void {
-    this.registry.rebuild(credentials);
+  setCredentials(credentials: readonly Credential[], registryOptions?: RegistryOptions): void {
+    this.registry.rebuild(credentials, registryOptions);
   }
 
-  /** Candidates not cooling for this model, ordered by the strategy (first = preferred). */
+  /** Usable candidates in strategy order (first = preferred). Materialises the order: for tests and tools. */
   order(model: string, candidates: readonly Candidate[], now = Date.now()): Candidate[] {
-    const available = candidates.filter((c) => !this.cooldowns.get(c.credential.id, model, now));
-    if (available.length <= 1) return available;
-    switch (this.options.strategy) {
-      case 'fill-first':
-        return available;
-      case 'priority': {
-        const tiers = new Map<number, Candidate[]>();
-        for (const c of available) {
-          const p = c.credential.priority;
-          let t = tiers.get(p);
-          if (!t) tiers.set(p, (t = []));
-          t.push(c);
-        }
-        const out: Candidate[] = [];
-        for (const p of [...tiers.keys()].sort((a, b) => b - a)) out.push(...this.rotate(`${model}\u0000${p}`, tiers.get(p)!));
-        return out;
-      }
-      case 'round-robin':
-        return this.rotate(model, available);
-    }
-  }
-
-  private rotate(key: string, list: Candidate[]): Candidate[] {
-    const cursor = this.cursors.get(key) ?? 0;
-    this.cursors.set(key, (cursor + 1) % 1_000_000_007);
-    const start = cursor % list.length;
-    return start === 0 ? list : [...list.slice(start), ...list.slice(0, start)];
+    return [...this.selector.order(this.options.strategy, model, candidates, (c) => !this.cooldowns.get(c.credential.id, model, now))];
   }
 
   /** Earliest time (ms from now) at which some candidate's cooldown ends, if all are cooling. */
@@ -98,24 +86,41 @@ export class Router {
   }
 
   markSuccess(credentialId: string, model: string): void {
-    if (this.cooldowns.level?.(credentialId, model)) this.cooldowns.delete(credentialId, model);
+    if (this.cooldowns.level(credentialId, model) > 0) this.cooldowns.delete(credentialId, model);
   }
 
   markFailure(credentialId: string, model: string, failure: AttemptFailure, now = Date.now()): void {
     const cls = classifyFailure(failure);
     if (!cls.cool) return;
-    const prevLevel = this.cooldowns.level?.(credentialId, model) ?? 0;
+    const prevLevel = this.cooldowns.level(credentialId, model);
     let ms: number;
     let level = prevLevel;
+    let hintedUntil: number | undefined;
     if (cls.cooldownMs === 'backoff') {
       if (this.options.disableCooling) return;
-      ms = Math.min(1000 * 2 ** prevLevel, this.options.maxCooldownMs);
+      ms = Math.min(1000 * 2 ** Math.min(prevLevel, 30), this.options.maxCooldownMs);
       level = prevLevel + 1;
     } else {
-      ms = Math.min(cls.cooldownMs, this.options.maxCooldownMs);
+      ms = cls.cooldownMs;
+      if (ms > this.options.maxCooldownMs) {
+        hintedUntil = now + ms;
+        ms = this.options.maxCooldownMs;
+      }
     }
     if (ms <= 0) return;
-    this.cooldowns.set(credentialId, model, { until: now + ms, reason: cls.reason, status: failure.status, quota: cls.quota, level });
+    this.cooldowns.set(credentialId, model, { until: now + ms, reason: cls.reason, status: failure.status, quota: cls.quota, level, ...(hintedUntil ? { hintedUntil } : {}) });
+  }
+
+  /** Candidates for one pass: the session's bound credential first (if usable), then the strategy's order. */
+  private *sequence(model: string, candidates: readonly Candidate[], usable: (c: Candidate) => boolean, session: string | undefined, now: number): Generator<Candidate> {
+    if (session !== undefined) {
+      const bound = this.affinity.get(session, model, now);
+      if (bound !== undefined) {
+        const c = candidates.find((x) => x.credential.id === bound);
+        if (c && usable(c)) yield c;
+      }
+    }
+    yield* this.selector.order(this.options.strategy, model, candidates, usable);
   }
 
   /**
@@ -127,51 +132,64 @@ export class Router {
     candidates: readonly Candidate[],
     attempt: (candidate: Candidate, attemptNo: number) => Promise<AttemptResult<T>>,
     signal?: AbortSignal,
+    opts: RunOptions = {},
   ): Promise<RunResult<T>> {
     if (candidates.length === 0) return { ok: false, kind: 'none', attempts: 0 };
+    const session = this.options.sessionAffinity && opts.sessionKey ? opts.sessionKey : undefined;
     let attempts = 0;
     let last: { failure: AttemptFailure; candidate: Candidate } | undefined;
     const maxCreds = this.options.maxCredentials > 0 ? this.options.maxCredentials : Number.POSITIVE_INFINITY;
-    const tried = new Set<string>();
+    const everTried = new Set<string>();
+    const triedThisRound = new Set<string>();
     for (let round = 0; round <= this.options.requestRetry; round++) {
-      const ordered = this.order(model, candidates).filter((c) => !tried.has(c.credential.id) || round > 0);
-      for (const candidate of ordered) {
+      triedThisRound.clear();
+      const now = Date.now();
+      const usable = (c: Candidate) => !triedThisRound.has(c.credential.id) && !this.cooldowns.get(c.credential.id, model, now);
+      for (const candidate of this.sequence(model, candidates, usable, session, now)) {
         if (signal?.aborted) break;
-        if (tried.size >= maxCreds && !tried.has(candidate.credential.id)) break;
-        tried.add(candidate.credential.id);
+        const id = candidate.credential.id;
+        if (everTried.size >= maxCreds && !everTried.has(id)) break;
+        triedThisRound.add(id);
+        everTried.add(id);
         attempts++;
         const result = await attempt(candidate, attempts);
         if (result.ok) {
-          this.markSuccess(candidate.credential.id, model);
+          this.markSuccess(id, model);
+          if (session !== undefined) {
+            this.affinity.ttlMs = this.options.sessionAffinityTtlMs;
+            this.affinity.bind(session, model, id, Date.now());
+          }
           return { ok: true, value: result.value, candidate, attempts };
         }
         last = { failure: result.failure, candidate };
-        this.markFailure(candidate.credential.id, model, result.failure);
+        this.markFailure(id, model, result.failure);
         if (!classifyFailure(result.failure).retry) {
           return { ok: false, kind: 'failed', failure: result.failure, attempts, candidate };
         }
       }
       if (signal?.aborted || round === this.options.requestRetry) break;
+      // CLIProxyAPI's retry round: only when some credential frees up within max-retry-interval.
       const wait = this.earliestRelease(model, candidates);
       if (wait === undefined || this.options.maxRetryIntervalMs <= 0 || wait > this.options.maxRetryIntervalMs) break;
       await sleep(wait, signal);
     }
-    if (last && attempts > 0) {
-      const cooling = this.earliestRelease(model, candidates);
+    const cooling = this.earliestRelease(model, candidates);
+    if (last) {
       if (cooling !== undefined && last.failure.status === 429) return { ok: false, kind: 'cooling', retryAfterMs: cooling, attempts };
       return { ok: false, kind: 'failed', failure: last.failure, attempts, candidate: last.candidate };
     }
-    const cooling = this.earliestRelease(model, candidates) ?? 1000;
-    return { ok: false, kind: 'cooling', retryAfterMs: cooling, attempts };
+    return { ok: false, kind: 'cooling', retryAfterMs: cooling ?? 1000, attempts };
   }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(t);
+      signal?.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -93,7 +93,7 @@ export async function completions(ctx: RequestContext): Promise<void> {
 }
 
 /** `POST /v1beta/models/{model}:{method}` (and `/v1/models/...` for @google/genai's default v1). */
-export async function geminiAction(ctx: RequestContext, action: string): Promise<void> {
+export async function geminiAction(ctx: RequestContext, action: string, pre: { body?: Record<string, unknown>; extra?: Partial<InboundCall> } = {}): Promise<void> {
   const sep = action.lastIndexOf(':');
   if (sep <= 0) return sendError(ctx.res, 'gemini', 404, `${ctx.url.pathname} not found; expected models/{model}:{method}`, ctx.responseHeaders);
   const model = decodeURIComponent(action.slice(0, sep)).replace(/^models\//, '');
@@ -105,7 +105,8 @@ export async function geminiAction(ctx: RequestContext, action: string): Promise
   else if (method !== 'generateContent') {
     return sendError(ctx.res, 'gemini', 404, `method ${method} is not supported; use generateContent, streamGenerateContent or countTokens`, ctx.responseHeaders);
   }
-  const body = await readJsonBody(ctx, 'gemini');
+  // The Amp routes read (and route on) the body before calling in, so they pass it here.
+  const body = pre.body ?? (await readJsonBody(ctx, 'gemini'));
   if (!body) return;
   const edge = validateEdge('gemini', body);
   if (!edge.ok) return sendError(ctx.res, 'gemini', 400, edge.message, ctx.responseHeaders);
@@ -121,6 +122,7 @@ export async function geminiAction(ctx: RequestContext, action: string): Promise
     responseHeaders: ctx.responseHeaders,
     requestId: ctx.requestId,
     geminiAlt: alt === '' || alt === 'sse' ? 'sse' : 'json',
+    ...pre.extra,
   };
   return serveModelCall(ctx.app, call, ctx.res, ctx.signal);
 }

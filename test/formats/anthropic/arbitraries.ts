@@ -177,7 +177,7 @@ export function canonicalStream(anthropicOnly = false): fc.Arbitrary<StreamEvent
       { kind: fc.constant('reasoning' as const), family, chunks: fc.array(text, { maxLength: 3 }), signature: fc.string({ minLength: 1, maxLength: 6 }) },
       { requiredKeys: ['kind', 'family', 'chunks'] },
     ),
-    fc.record({ kind: fc.constant('reasoning' as const), family: fc.constant('anthropic' as const), redacted: fc.string({ maxLength: 6 }), chunks: fc.constant([]) }),
+    fc.record({ kind: fc.constant('reasoning' as const), family: fc.constant('anthropic' as const), redacted: fc.string({ maxLength: 6 }), chunks: fc.constant<string[]>([]) }),
     fc.record({ kind: fc.constant('tool' as const), name: word, chunks: jsonObject.chain((o) => splitString(JSON.stringify(o))) }),
   );
   return fc

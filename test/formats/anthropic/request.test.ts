@@ -259,7 +259,10 @@ function normalise(req: CanonicalRequest, adaptive: boolean): unknown {
   const level = reasoningEffort(r.reasoning);
   const reasoning = level === undefined || level === 'none' ? undefined : { level, show: adaptive ? r.reasoning?.includeThoughts !== false : undefined };
   const opts = r.providerOptions?.anthropic as Record<string, unknown> | undefined;
-  if (opts) delete opts.effort;
+  if (opts) {
+    delete opts.effort;
+    if (!Object.keys(opts).length) delete r.providerOptions;
+  }
   return clean({ ...r, reasoning });
 }
 

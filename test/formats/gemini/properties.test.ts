@@ -69,6 +69,9 @@ describe('gemini codec properties: meaning survives a round trip', () => {
   it('stream: events → gemini SSE → events fold to the same response', () => {
     fc.assert(
       fc.property(geminiResponseArb, (body) => {
+        // Canonical streams have no image event, so images are left out of this comparison.
+        const cand = (body.candidates as Array<{ content: { parts: Array<Record<string, unknown>> } }>)[0]!;
+        cand.content.parts = cand.content.parts.filter((p) => !p.inlineData);
         const res = geminiCodec.decodeResponse(body);
         const events = responseToEvents(res);
         const back = pipe(events, res.model);
