@@ -21,6 +21,8 @@ import { restoreModelNames } from './model-name.js';
 import { sendJson } from '../server/respond.js';
 import type { App } from '../app.js';
 import { estimateTokens } from './estimate-tokens.js';
+import { CredentialUnavailableError } from '../credentials/session.js';
+import { sendWithFallback, mapSseEvents } from '../providers/unwrap.js';
 
 export interface InboundCall {
   format: Format;
@@ -117,8 +119,9 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
         clientHeaders: call.clientHeaders,
       });
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
-      upstream = await sendUpstream(req, dispatcher, signal);
+      upstream = await sendWithFallback(req, dispatcher, signal, sendUpstream);
     } catch (err) {
+      if (err instanceof CredentialUnavailableError) return { ok: false, failure: { status: err.status, message: err.message } };
       if (err instanceof TransportError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
       if (err instanceof ProxyUrlError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
       if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
@@ -135,7 +138,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     if (upstreamStream && ctype.includes('text/event-stream')) {
       // Hold back the answer until the stream proves non-empty, so an empty or instantly failing stream can
       // still move to another credential before the caller has seen a byte.
-      const rest = readSseEvents(upstream.body);
+      const rest = mapSseEvents(readSseEvents(upstream.body), executor.unwrapEvent);
       try {
         const firstBatch = await rest.next();
         if (firstBatch.done) return { ok: false, failure: { status: 502, message: 'upstream returned an empty stream', transport: true } };
@@ -154,6 +157,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     let text: string;
     try {
       text = await readText(upstream.body);
+      if (executor.unwrapBody) text = executor.unwrapBody(text);
     } catch (err) {
       if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
       return { ok: false, failure: { status: 502, message: `upstream body failed: ${(err as Error).message}`, transport: true } };

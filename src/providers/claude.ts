@@ -1,5 +1,7 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { clientHeader, joinUrl } from './types.js';
+import { sessionOf } from '../credentials/session.js';
+import { claudeOAuthRequest } from './claude-oauth.js';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 const STRUCTURED_OUTPUTS_BETA = 'structured-outputs-2025-11-13';
@@ -12,7 +14,10 @@ function isOfficialHost(base: string): boolean {
   }
 }
 
-/** Anthropic Messages with an API key: `x-api-key` on the official host, Bearer on a custom base-url. */
+/**
+ * Anthropic Messages. API key: `x-api-key` on the official host, Bearer on a custom base-url.
+ * OAuth (a `claude-*.json` login): Bearer access token with Claude Code's headers and betas (claude-oauth.ts).
+ */
 export const claudeExecutor: Executor = {
   kind: 'claude',
   format: 'anthropic',
@@ -20,6 +25,11 @@ export const claudeExecutor: Executor = {
   supportsCountTokens: true,
   async prepare({ credential, body, upstreamModel, stream, operation, clientHeaders }: PrepareInput): Promise<UpstreamRequest> {
     const base = credential.baseUrl || ANTHROPIC_BASE_URL;
+    const session = sessionOf(credential);
+    if (session && !credential.apiKey) {
+      const token = await session.token();
+      return claudeOAuthRequest({ credential, body, upstreamModel, stream, operation, clientHeaders }, token, base);
+    }
     const out: Record<string, unknown> = { ...body, model: upstreamModel };
     if (operation === 'count-tokens') {
       delete out.stream;

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Credential, ExecutorKind } from '../credentials/types.js';
-import type { Format } from '../formats/types.js';
+import type { Format, SseEvent } from '../formats/types.js';
 
 export type Operation = 'generate' | 'count-tokens';
 
@@ -9,6 +9,8 @@ export interface UpstreamRequest {
   method: 'POST' | 'GET';
   headers: Record<string, string>;
   body?: string;
+  /** Further URLs for the same call, tried in order after a transport error or a 429 (Antigravity's base URLs). */
+  fallbackUrls?: string[];
 }
 
 export interface PrepareInput {
@@ -31,6 +33,18 @@ export interface Executor {
   readonly supportsCountTokens: boolean;
   /** Build the upstream HTTP call. May refresh credentials (async). */
   prepare(input: PrepareInput): Promise<UpstreamRequest>;
+  /**
+   * Renew the credential's token after the upstream answered 401. Resolves true when a new token is in place
+   * (the pipeline then retries the same credential once), false when this credential cannot refresh.
+   */
+  refresh?(credential: Credential): Promise<boolean>;
+  /**
+   * Map a whole non-stream upstream body before the pipeline reads it (Gemini CLI wraps answers as
+   * `{"response": ...}`; the Codex ChatGPT backend answers only in SSE, folded here into its final response).
+   */
+  unwrapBody?(text: string): string;
+  /** Map each upstream SSE event before the pipeline reads it; undefined drops the event. */
+  unwrapEvent?(event: SseEvent): SseEvent | undefined;
 }
 
 export function joinUrl(base: string, path: string): string {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { renderStream, type RecordedCall } from '../fakes/upstream.js';
+import { renderJson, renderStream, type RecordedCall } from '../fakes/upstream.js';
 
 /**
  * A fake ampcode.com on 127.0.0.1: answers the JSON-RPC control plane the way the Amp CLI needs
@@ -115,8 +115,7 @@ function answerModelCall(url: URL, body: any, res: ServerResponse): void {
     for (const ev of renderStream(call, answer)) res.write(ev);
     return void res.end();
   }
-  // Non-stream answers reuse the stream renderer's shapes via the shared fake's JSON renderer.
-  void import('../fakes/upstream.js').then(({ renderJson }) => json(res, 200, renderJson(call, answer)));
+  json(res, 200, renderJson(call, answer));
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,0 +1,93 @@
+import type { SseEvent } from '../formats/types.js';
+
+export class UpstreamTimeoutError extends Error {
+  constructor(
+    readonly phase: 'first-byte' | 'idle',
+    readonly ms: number,
+  ) {
+    super(phase === 'first-byte' ? `upstream sent no data within ${ms / 1000}s (first-byte timeout)` : `upstream went silent for ${ms / 1000}s (idle timeout)`);
+    this.name = 'UpstreamTimeoutError';
+  }
+}
+
+/**
+ * Pass a stream's batches through, aborting the upstream when none arrives for `idleMs`, and reporting a
+ * failure after the first byte to `onError` (the stream error itself is rethrown for the responder).
+ */
+export async function* guardStream(
+  source: AsyncGenerator<SseEvent[]>,
+  idleMs: number,
+  abort: (reason: Error) => void,
+  onError: (err: Error) => void,
+): AsyncGenerator<SseEvent[]> {
+  let timedOut: UpstreamTimeoutError | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (idleMs <= 0) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = new UpstreamTimeoutError('idle', idleMs);
+      abort(timedOut);
+    }, idleMs);
+    timer.unref();
+  };
+  arm();
+  try {
+    for await (const batch of source) {
+      arm();
+      yield batch;
+      // Time spent by the caller consuming (backpressure) is not upstream silence.
+      arm();
+    }
+    if (timedOut) throw timedOut;
+  } catch (err) {
+    const e = timedOut ?? (err as Error);
+    onError(e);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * One upstream attempt's abort handle: combines the caller's signal with our own timeouts. The first-byte
+ * timer runs until the first event (stream) or the whole body (non-stream upstream, which sends nothing until
+ * it is done, so it gets the longer idle limit); a timeout before anything reached the caller is an ordinary
+ * retryable failure, so the router moves on to the next credential.
+ */
+export class AttemptGuard {
+  private readonly ctl = new AbortController();
+  readonly signal: AbortSignal;
+  timedOut: UpstreamTimeoutError | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    client: AbortSignal,
+    private readonly firstByteMs: number,
+    private readonly idleMs: number,
+  ) {
+    this.signal = AbortSignal.any([client, this.ctl.signal]);
+  }
+
+  /** Start waiting for the first byte (stream upstream) or the whole answer (non-stream upstream). */
+  arm(upstreamStreams: boolean): void {
+    const ms = upstreamStreams ? this.firstByteMs : this.idleMs;
+    if (ms <= 0) return;
+    this.timer = setTimeout(() => this.abort((this.timedOut = new UpstreamTimeoutError(upstreamStreams ? 'first-byte' : 'idle', ms))), ms);
+    this.timer.unref();
+  }
+
+  /** The first byte (or whole body) arrived: the first-byte limit no longer applies. */
+  settle(): void {
+    clearTimeout(this.timer);
+  }
+
+  abort(reason: Error): void {
+    this.ctl.abort(reason);
+  }
+
+  /** Guard the rest of a committed stream with the idle timeout. */
+  guard(rest: AsyncGenerator<SseEvent[]>, onError: (err: Error) => void): AsyncGenerator<SseEvent[]> {
+    return guardStream(rest, this.idleMs, (r) => this.abort(r), onError);
+  }
+}

@@ -1,0 +1,66 @@
+import type { Dispatcher } from 'undici';
+import type { SseEvent } from '../formats/types.js';
+import type { UpstreamRequest } from './types.js';
+import { TransportError, type UpstreamResponse } from '../upstream/send.js';
+import { readText } from '../upstream/send.js';
+
+type Send = (req: UpstreamRequest, dispatcher: Dispatcher, signal: AbortSignal) => Promise<UpstreamResponse>;
+
+/** Send to `req.url`, then to each `fallbackUrls` entry after a transport error or a 429; the last answer wins. */
+export async function sendWithFallback(req: UpstreamRequest, dispatcher: Dispatcher, signal: AbortSignal, send: Send): Promise<UpstreamResponse> {
+  const urls = [req.url, ...(req.fallbackUrls ?? [])];
+  for (let i = 0; i < urls.length; i++) {
+    const last = i === urls.length - 1;
+    try {
+      const res = await send({ ...req, url: urls[i]! }, dispatcher, signal);
+      if (res.status === 429 && !last) {
+        await readText(res.body).catch(() => '');
+        continue;
+      }
+      return res;
+    } catch (err) {
+      if (last || !(err instanceof TransportError) || signal.aborted) throw err;
+    }
+  }
+  throw new TransportError('no upstream URL');
+}
+
+/** Apply an executor's per-event hook to the SSE batches as they arrive. */
+export async function* mapSseEvents(source: AsyncGenerator<SseEvent[]>, map: ((ev: SseEvent) => SseEvent | undefined) | undefined): AsyncGenerator<SseEvent[]> {
+  if (!map) {
+    yield* source;
+    return;
+  }
+  for await (const batch of source) {
+    const out: SseEvent[] = [];
+    for (const ev of batch) {
+      const m = map(ev);
+      if (m) out.push(m);
+    }
+    if (out.length > 0) yield out;
+  }
+}
+
+/** Gemini CLI / Antigravity: `{"response": {...}}` → `{...}` (anything else passes unchanged). */
+export function unwrapResponseJson(text: string): string {
+  const t = text.trimStart();
+  if (!t.startsWith('{')) return text;
+  try {
+    const j = JSON.parse(t) as Record<string, unknown>;
+    if (j && typeof j === 'object' && j.response && typeof j.response === 'object') return JSON.stringify(j.response);
+    return text;
+  } catch {
+    return text;
+  }
+}
+
+/** The same for each SSE event; a `[DONE]` marker or empty data is dropped (Gemini streams have none). */
+export function unwrapResponseEvent(ev: SseEvent): SseEvent | undefined {
+  if (!ev.data || ev.data === '[DONE]') return undefined;
+  if (!ev.data.startsWith('{"response"')) {
+    const trimmed = ev.data.trimStart();
+    if (!trimmed.startsWith('{') || !trimmed.includes('"response"')) return ev;
+  }
+  const data = unwrapResponseJson(ev.data);
+  return ev.event ? { event: ev.event, data } : { data };
+}
