@@ -9,6 +9,7 @@ import { decideRoute, type RouteDecision } from './decide.js';
 import { forwardToAmp } from './proxy.js';
 import type { AmpSecretResolver } from './secrets.js';
 import { toolNameHooks } from './tool-names.js';
+import { sanitizeAnthropicHistory } from './sanitize.js';
 
 const P = '^/api/provider/([^/]+)';
 const re = (suffix: string) => new RegExp(`${P}/${suffix}$`);
@@ -78,6 +79,7 @@ async function modelCall(ctx: RequestContext, secrets: AmpSecretResolver, kind: 
       transformChunk: (ev) => chatSseToCompletionSse(ev) ?? undefined,
     });
   }
+  if (format === 'anthropic') sanitizeAnthropicHistory(read.json);
   return serveBody(ctx, format, read.json, operation, toolNameHooks(read.json));
 }
 

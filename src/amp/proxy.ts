@@ -52,14 +52,26 @@ export function upstreamTarget(upstreamUrl: string, reqUrl: URL, isClientKey: (k
   const base = new URL(upstreamUrl);
   const target = new URL(base.origin);
   target.pathname = base.pathname.replace(/\/+$/, '') + reqUrl.pathname;
-  const query = new URLSearchParams(reqUrl.search);
-  for (const name of ['key', 'auth_token']) {
-    const kept = query.getAll(name).filter((v) => !isClientKey(v));
-    query.delete(name);
-    for (const v of kept) query.append(name, v);
-  }
-  target.search = query.toString();
+  // Filter the raw query rather than re-serialising it: `?getUserInfo` must stay `?getUserInfo`, not `?getUserInfo=`.
+  const kept = reqUrl.search
+    .slice(1)
+    .split('&')
+    .filter((part) => {
+      if (!part) return false;
+      const eq = part.indexOf('=');
+      const name = decodeQuery(eq < 0 ? part : part.slice(0, eq));
+      return !((name === 'key' || name === 'auth_token') && eq >= 0 && isClientKey(decodeQuery(part.slice(eq + 1))));
+    });
+  target.search = kept.length ? `?${kept.join('&')}` : '';
   return target;
+}
+
+function decodeQuery(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
 }
 
 /**

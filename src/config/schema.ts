@@ -77,6 +77,10 @@ export const ampcodeSchema = z.strictObject({
   'mode-models': z.record(z.string(), trimmed).optional().default({}),
   /** Path of a file replacing the built-in agent system prompt. */
   'system-prompt-file': trimmed.optional().default(''),
+  /** SQLite file holding native Amp threads (default: `amp-threads.db` inside auth-dir). */
+  'threads-db': trimmed.optional().default(''),
+  /** Native Amp threads kept in the store; the least recently used beyond this are deleted. */
+  'threads-max': z.number().int().positive().optional().default(1000),
 });
 
 const payloadRule = z.strictObject({

@@ -66,8 +66,12 @@ export class TokenSession {
     return typeof this.meta.proxy_url === 'string' && this.meta.proxy_url ? this.meta.proxy_url : undefined;
   }
 
-  /** The stored access token (Gemini CLI files nest it under `token`). */
+  /**
+   * The stored bearer secret: the access token (Gemini CLI files nest it under `token`); for iFlow the API key
+   * the login obtained, which is what inference uses (cookie-mode files have no OAuth token at all).
+   */
   get accessToken(): string | undefined {
+    if (this.type === 'iflow' && typeof this.meta.api_key === 'string' && this.meta.api_key) return this.meta.api_key;
     const top = this.meta.access_token;
     if (typeof top === 'string' && top) return top;
     const nested = (this.meta.token as Record<string, unknown> | undefined)?.access_token;

@@ -23,6 +23,10 @@ import type { App } from '../app.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { CredentialUnavailableError } from '../credentials/session.js';
 import { sendWithFallback, mapSseEvents } from '../providers/unwrap.js';
+import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
+import { AttemptGuard } from './upstream-guard.js';
+import { PendingKeepAlive, endCommittedJson, sseComment } from './keepalive.js';
+import { refreshAfter401, sessionKeyOf } from './call-context.js';
 
 export interface InboundCall {
   format: Format;
@@ -94,7 +98,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
   }
 
   const cfg = app.config.current;
-  const attempt = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
+  const attemptOnce = async (candidate: Candidate, guard: AttemptGuard): Promise<AttemptResult<Success>> => {
     const executor = executorFor(candidate.credential.kind);
     if (!executor) return { ok: false, failure: { status: 500, message: `no executor for ${candidate.credential.kind}`, transport: true } };
     if (call.operation === 'count-tokens' && (!executor.supportsCountTokens || executor.format !== call.format)) {
@@ -108,7 +112,9 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       const c = toCanonical();
       body = codecFor(executor.format).encodeRequest({ ...c, stream: upstreamStream }, candidate.upstreamModel);
     }
+    body = applyPayloadRules(cfg.payload, body, [candidate.upstreamModel, routeModel, call.model], payloadProtocol(executor.kind, executor.format));
     let upstream: UpstreamResponse;
+    guard.arm(upstreamStream);
     try {
       const req = await executor.prepare({
         credential: candidate.credential,
@@ -119,8 +125,9 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
         clientHeaders: call.clientHeaders,
       });
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
-      upstream = await sendWithFallback(req, dispatcher, signal, sendUpstream);
+      upstream = await sendWithFallback(req, dispatcher, guard.signal, sendUpstream);
     } catch (err) {
+      if (guard.timedOut) return { ok: false, failure: { status: 504, message: guard.timedOut.message, transport: true } };
       if (err instanceof CredentialUnavailableError) return { ok: false, failure: { status: err.status, message: err.message } };
       if (err instanceof TransportError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
       if (err instanceof ProxyUrlError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
@@ -141,6 +148,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       const rest = mapSseEvents(readSseEvents(upstream.body), executor.unwrapEvent);
       try {
         const firstBatch = await rest.next();
+        guard.settle();
         if (firstBatch.done) return { ok: false, failure: { status: 502, message: 'upstream returned an empty stream', transport: true } };
         const first = firstBatch.value;
         const early = earlyStreamError(first);
@@ -148,8 +156,13 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
           upstream.body.destroy();
           return { ok: false, failure: early };
         }
-        return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first, rest } } };
+        const onStreamError = () => {
+          // A failure after the caller got bytes cannot fail over; it still counts against the credential.
+          if (!signal.aborted) app.router.markFailure(candidate.credential.id, routeModel, { status: 502, message: 'stream failed', transport: true });
+        };
+        return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first, rest: guard.guard(rest, onStreamError) } } };
       } catch (err) {
+        if (guard.timedOut) return { ok: false, failure: { status: 504, message: guard.timedOut.message, transport: true } };
         if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
         return { ok: false, failure: { status: 502, message: `upstream stream failed: ${(err as Error).message}`, transport: true } };
       }
@@ -157,8 +170,10 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     let text: string;
     try {
       text = await readText(upstream.body);
+      guard.settle();
       if (executor.unwrapBody) text = executor.unwrapBody(text);
     } catch (err) {
+      if (guard.timedOut) return { ok: false, failure: { status: 504, message: guard.timedOut.message, transport: true } };
       if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
       return { ok: false, failure: { status: 502, message: `upstream body failed: ${(err as Error).message}`, transport: true } };
     }
@@ -171,26 +186,73 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, json, jsonText: text } };
   };
 
+  const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
+  const firstByteMs = secs(cfg.streaming['first-byte-timeout-seconds']);
+  const idleMs = secs(cfg.streaming['idle-timeout-seconds']);
+  const attempt = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
+    const run = async () => {
+      const guard = new AttemptGuard(signal, firstByteMs, idleMs);
+      const r = await attemptOnce(candidate, guard);
+      if (!r.ok || !r.value.primed) guard.settle();
+      return r;
+    };
+    const r = await run();
+    // 401: one token refresh (where the credential can refresh) and one retry before the router cools it.
+    if (!r.ok && r.failure.status === 401 && !signal.aborted && (await refreshAfter401(candidate.credential, app.log))) return run();
+    return r;
+  };
+
+  // Keep the caller warm while credentials are tried; see PendingKeepAlive for what that commits.
+  const jsonArrayOut = call.format === 'gemini' && call.geminiAlt === 'json';
+  const sseHeaders: Record<string, string> = { ...call.responseHeaders };
+  const writer = call.stream ? new SseWriter(res, secs(cfg.streaming['keepalive-seconds'] ?? 15), sseHeaders) : undefined;
+  const pending =
+    call.operation !== 'generate' || (writer && jsonArrayOut)
+      ? undefined
+      : writer
+        ? new PendingKeepAlive(res, { kind: 'sse', writer }, secs(cfg.streaming['keepalive-seconds'] ?? 15)).start()
+        : new PendingKeepAlive(res, { kind: 'json', headers: { ...call.responseHeaders } }, secs(cfg['nonstream-keepalive-interval'])).start();
+
   const started = Date.now();
-  const result = await app.router.run(routeModel, candidates, attempt, signal);
-  if (signal.aborted) return;
+  let result;
+  try {
+    result = await app.router.run(routeModel, candidates, attempt, signal, { sessionKey: sessionKeyOf(call.clientHeaders, call.body) });
+  } finally {
+    pending?.stop();
+  }
+  if (signal.aborted) {
+    if (writer?.headersSent) writer.end(); // stops the writer's keep-alive timer
+    return;
+  }
+  // Once the keep-alive committed status 200, answers go in the body (an SSE error event, or JSON after the
+  // whitespace); otherwise they carry their real status and headers.
+  const replyError = (status: number, message: string, headers: Record<string, string>, code?: string): void => {
+    if (writer?.headersSent) {
+      void writer.write([streamErrorEvent(call.format, status, message)]).finally(() => writer.end());
+      return;
+    }
+    if (pending?.committed) return endCommittedJson(res, JSON.stringify(errorBodyFor(call.format, status, message, code)));
+    return sendError(res, call.format, status, message, headers, code);
+  };
+  const replyText = (status: number, text: string, headers: Record<string, string>): void =>
+    pending?.committed ? endCommittedJson(res, text) : sendJsonText(res, status, text, headers);
   if (!result.ok) {
     if (result.kind === 'failed' && result.failure.status === 501 && result.failure.message === 'local-count') {
       return serveLocalCount(call, res, toCanonical);
     }
     logCall(app, call, routeModel, result.kind === 'failed' ? result.candidate?.credential.label : undefined, result.attempts, result.kind === 'failed' ? result.failure.status : 429, started);
     if (result.kind === 'cooling') {
-      const secs = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-      const resetAt = new Date(Date.now() + secs * 1000).toISOString();
-      return sendError(res, call.format, 429, `All credentials for model ${routeModel} are cooling down; retry after ${secs}s (at ${resetAt}).`, { ...call.responseHeaders, 'retry-after': String(secs) }, 'model_cooldown');
+      const wait = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+      const resetAt = new Date(Date.now() + wait * 1000).toISOString();
+      return replyError(429, `All credentials for model ${routeModel} are cooling down; retry after ${wait}s (at ${resetAt}).`, { ...call.responseHeaders, 'retry-after': String(wait), 'x-ratelimit-reset': resetAt }, 'model_cooldown');
     }
-    if (result.kind === 'none') return sendError(res, call.format, 404, `no credential serves model ${routeModel}`, call.responseHeaders);
+    if (result.kind === 'none') return replyError(404, `no credential serves model ${routeModel}`, call.responseHeaders ?? {}, 'model_not_found');
     const f = result.failure;
-    const status = f.transport ? 502 : f.status;
+    const status = f.transport ? (f.status === 504 ? 504 : 502) : f.status;
     const headers: Record<string, string> = { ...call.responseHeaders };
     if (result.candidate) headers['x-cliproxy-credential'] = result.candidate.credential.label;
     if (f.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(f.retryAfterMs / 1000));
-    return sendError(res, call.format, status, f.message, headers, f.code);
+    return replyError(status, f.message, headers, f.code);
   }
 
   const ok = result.value;
@@ -200,8 +262,10 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     return sendJsonText(res, ok.upstream.status, ok.jsonText ?? '{}', headers);
   }
   const same = ok.executor.format === call.format;
-  if (call.stream) {
-    const writer = new SseWriter(res, (cfg.streaming['keepalive-seconds'] ?? 15) * 1000, headers);
+  if (writer) {
+    // Headers not sent yet: the label rides in them; already sent by the keep-alive: in an SSE comment.
+    if (!writer.headersSent) sseHeaders['x-cliproxy-credential'] = ok.candidate.credential.label;
+    else await writer.writeRaw(sseComment(`x-cliproxy-credential: ${ok.candidate.credential.label}`));
     if (same && ok.primed) return pipePassthrough(call, ok.primed, writer, signal);
     return pipeTranslated(call, ok, writer, toCanonical, signal);
   }
@@ -209,7 +273,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
   if (same && ok.json) {
     let text = restoreModelNames(ok.jsonText!, call.model);
     if (call.transformJson) text = JSON.stringify(call.transformJson(JSON.parse(text) as Record<string, unknown>));
-    return sendJsonText(res, 200, text, headers);
+    return replyText(200, text, headers);
   }
   const upstreamCodec = codecFor(ok.executor.format);
   const clientCodec = codecFor(call.format);
@@ -225,14 +289,14 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       agg.push({ type: 'error', error: { message: `upstream stream failed: ${(err as Error).message}`, status: 502 } });
     }
     for (const ce of decoder.end()) agg.push(ce);
-    if (agg.error) return sendError(res, call.format, agg.error.status ?? 502, agg.error.message, headers, agg.error.code);
+    if (agg.error) return replyError(agg.error.status ?? 502, agg.error.message, headers, agg.error.code);
     canonicalResponse = agg.result();
   } else {
     canonicalResponse = upstreamCodec.decodeResponse(ok.json ?? {});
   }
   let out = clientCodec.encodeResponse(canonicalResponse, { model: call.model, request: canonical });
   if (call.transformJson) out = call.transformJson(out);
-  return sendJson(res, 200, out, headers);
+  return replyText(200, JSON.stringify(out), headers);
 }
 
 function earlyStreamError(events: SseEvent[]): AttemptFailure | undefined {

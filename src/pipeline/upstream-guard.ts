@@ -34,9 +34,9 @@ export async function* guardStream(
   arm();
   try {
     for await (const batch of source) {
-      arm();
+      // Time spent by the caller consuming (backpressure) is not upstream silence: pause while it has the batch.
+      clearTimeout(timer);
       yield batch;
-      // Time spent by the caller consuming (backpressure) is not upstream silence.
       arm();
     }
     if (timedOut) throw timedOut;

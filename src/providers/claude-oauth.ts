@@ -87,6 +87,9 @@ export function claudeOAuthRequest(input: PrepareInput, token: string, base: str
   for (const b of Array.isArray(bodyBetas) ? bodyBetas : typeof bodyBetas === 'string' ? bodyBetas.split(',') : []) if (String(b).trim()) betas.add(String(b).trim());
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(DEFAULT_HEADERS)) headers[k] = clientHeader(clientHeaders, k) ?? v;
+  // Only Claude Code's own User-Agent is passed on; any other client's would not look like Claude Code.
+  const ua = clientHeader(clientHeaders, 'user-agent');
+  headers['user-agent'] = ua && ua.startsWith('claude-cli/') ? ua : DEFAULT_HEADERS['user-agent']!;
   Object.assign(headers, {
     'content-type': 'application/json',
     authorization: `Bearer ${token}`,

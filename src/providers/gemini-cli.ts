@@ -46,6 +46,9 @@ export const geminiCliExecutor: Executor = {
     }
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
     for (const [k, v] of Object.entries(DEFAULT_HEADERS)) headers[k] = clientHeader(clientHeaders, k) ?? v;
+    // A client's User-Agent is only passed on when it is Google's own client (an SDK's UA would stand out).
+    const ua = clientHeader(clientHeaders, 'user-agent');
+    headers['user-agent'] = ua && /^(google-api-nodejs-client|GeminiCLI)\//.test(ua) ? ua : DEFAULT_HEADERS['user-agent']!;
     if (token) headers.authorization = `Bearer ${token}`;
     Object.assign(headers, credential.headers);
     const base = credential.baseUrl || GEMINI_CLI_BASE_URL;

@@ -1,5 +1,7 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { joinUrl } from './types.js';
+import { sessionOf } from '../credentials/session.js';
+import { vertexServiceAccountRequest } from './vertex-sa.js';
 
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 
@@ -46,7 +48,9 @@ export const vertexExecutor: Executor = {
   format: 'gemini',
   supportsNonStream: true,
   supportsCountTokens: true,
-  async prepare({ credential, body, upstreamModel, stream, operation }: PrepareInput): Promise<UpstreamRequest> {
+  async prepare({ credential, body, upstreamModel, stream, operation, clientHeaders }: PrepareInput): Promise<UpstreamRequest> {
+    const session = sessionOf(credential);
+    if (session && !credential.apiKey) return vertexServiceAccountRequest({ credential, body, upstreamModel, stream, operation, clientHeaders }, session);
     const base = credential.baseUrl || 'https://aiplatform.googleapis.com';
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (credential.apiKey) headers['x-goog-api-key'] = credential.apiKey;

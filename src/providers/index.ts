@@ -4,6 +4,10 @@ import { openAICompatExecutor } from './openai-compat.js';
 import { claudeExecutor } from './claude.js';
 import { geminiExecutor, vertexExecutor } from './gemini.js';
 import { codexExecutor } from './codex.js';
+import { geminiCliExecutor } from './gemini-cli.js';
+import { antigravityExecutor } from './antigravity.js';
+import { qwenExecutor } from './qwen.js';
+import { iflowExecutor } from './iflow.js';
 
 /** The executor table: every provider folder registers here. */
 const EXECUTORS = new Map<ExecutorKind, Executor>([
@@ -12,6 +16,10 @@ const EXECUTORS = new Map<ExecutorKind, Executor>([
   ['gemini', geminiExecutor],
   ['vertex', vertexExecutor],
   ['codex', codexExecutor],
+  ['gemini-cli', geminiCliExecutor],
+  ['antigravity', antigravityExecutor],
+  ['qwen', qwenExecutor],
+  ['iflow', iflowExecutor],
 ]);
 
 export function registerExecutor(executor: Executor): void {

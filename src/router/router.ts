@@ -111,12 +111,24 @@ export class Router {
     this.cooldowns.set(credentialId, model, { until: now + ms, reason: cls.reason, status: failure.status, quota: cls.quota, level, ...(hintedUntil ? { hintedUntil } : {}) });
   }
 
+  /** id → candidate per candidate list (lists are rebuilt, never mutated, so identity is a safe cache key). */
+  private readonly indexes = new WeakMap<readonly Candidate[], Map<string, Candidate>>();
+
+  private indexOf(candidates: readonly Candidate[]): Map<string, Candidate> {
+    let m = this.indexes.get(candidates);
+    if (!m) {
+      m = new Map(candidates.map((c) => [c.credential.id, c]));
+      this.indexes.set(candidates, m);
+    }
+    return m;
+  }
+
   /** Candidates for one pass: the session's bound credential first (if usable), then the strategy's order. */
   private *sequence(model: string, candidates: readonly Candidate[], usable: (c: Candidate) => boolean, session: string | undefined, now: number): Generator<Candidate> {
     if (session !== undefined) {
       const bound = this.affinity.get(session, model, now);
       if (bound !== undefined) {
-        const c = candidates.find((x) => x.credential.id === bound);
+        const c = this.indexOf(candidates).get(bound);
         if (c && usable(c)) yield c;
       }
     }

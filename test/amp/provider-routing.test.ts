@@ -188,6 +188,29 @@ describe('Amp provider routes: details', () => {
     }
   });
 
+  it('drops unsigned thinking blocks and tool_use signatures from Anthropic history on local paths only', async () => {
+    const messages = [
+      { role: 'user', content: 'list files' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: 'from a translated upstream', signature: '' },
+          { type: 'thinking', thinking: 'real', signature: 'sig-real' },
+          { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { cmd: 'ls' }, signature: '' },
+        ],
+      },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.txt' }] },
+    ];
+    await call(proxy.url, '/api/provider/anthropic/v1/messages', { model: 'claude-opus-4-7', max_tokens: 10, messages });
+    expect(models.calls.at(-1)!.body.messages[1].content).toEqual([
+      { type: 'thinking', thinking: 'real', signature: 'sig-real' },
+      { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { cmd: 'ls' } },
+    ]);
+    // The Amp upstream gets the request exactly as sent.
+    await call(proxy.url, '/api/provider/anthropic/v1/messages', { model: 'claude-unknown-9', max_tokens: 10, messages });
+    expect(amp.records.at(-1)!.body.messages).toEqual(messages);
+  });
+
   it('lists models in the shape of the provider segment', async () => {
     const anth = await call(proxy.url, '/api/provider/anthropic/v1/models', undefined, {}, 'GET');
     expect(anth.json.has_more).toBe(false);

@@ -149,6 +149,22 @@ function thinkingLevel(effort: ReasoningEffort, model: string): string {
   }
 }
 
+/**
+ * Budget limits Gemini enforces per model (a budget outside them is a 400). -1 (dynamic) is always allowed;
+ * 2.5 Pro cannot turn thinking off, so 0 becomes its minimum. First match wins (flash-lite before flash).
+ */
+const BUDGET_LIMITS: Array<{ match: string; min: number; max: number; zero: boolean }> = [
+  { match: 'gemini-2.5-pro', min: 128, max: 32768, zero: false },
+  { match: 'gemini-2.5-flash-lite', min: 512, max: 24576, zero: true },
+  { match: 'gemini-2.5-flash', min: 1, max: 24576, zero: true },
+];
+
+function clampBudget(budget: number, model: string): number {
+  const limit = BUDGET_LIMITS.find((l) => model.includes(l.match));
+  if (!limit || budget === -1 || (budget === 0 && limit.zero)) return budget;
+  return Math.min(limit.max, Math.max(limit.min, budget));
+}
+
 function encodeGenerationConfig(req: CanonicalRequest, model: string, gemini: Record<string, unknown>): Json {
   // Extras a Gemini caller sent (seed, responseModalities, imageConfig...) first; canonical fields win.
   const gc: Json = isObj(gemini.generationConfig) ? { ...gemini.generationConfig } : {};
@@ -164,7 +180,7 @@ function encodeGenerationConfig(req: CanonicalRequest, model: string, gemini: Re
     const budget = reasoningBudget(r);
     const gemini3 = /gemini-3/.test(model);
     if (gemini3 && r.budgetTokens === undefined && r.effort !== undefined) thinking.thinkingLevel = thinkingLevel(r.effort, model);
-    else if (budget !== undefined) thinking.thinkingBudget = budget;
+    else if (budget !== undefined) thinking.thinkingBudget = clampBudget(budget, model);
     const include = r.includeThoughts ?? (budget !== 0 && (budget !== undefined || r.effort !== undefined));
     if (include) thinking.includeThoughts = true;
     else if (r.includeThoughts === false) thinking.includeThoughts = false;

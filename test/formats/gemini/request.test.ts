@@ -331,6 +331,10 @@ describe('gemini encodeRequest', () => {
     expect(off.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 0 }, responseMimeType: 'application/json' });
     const hidden = geminiCodec.encodeRequest(baseRequest({ reasoning: { budgetTokens: 2048, includeThoughts: false } }), 'gemini-2.5-flash');
     expect(hidden.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 2048, includeThoughts: false } });
+    const pro = geminiCodec.encodeRequest(baseRequest({ reasoning: { effort: 'none' } }), 'gemini-2.5-pro');
+    expect(pro.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 128 } });
+    const big = geminiCodec.encodeRequest(baseRequest({ reasoning: { effort: 'xhigh' } }), 'gemini-2.5-flash');
+    expect(big.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 24576, includeThoughts: true } });
     const g3 = geminiCodec.encodeRequest(baseRequest({ reasoning: { effort: 'low' } }), 'gemini-3-pro-preview');
     expect(g3.generationConfig).toEqual({ thinkingConfig: { thinkingLevel: 'LOW', includeThoughts: true } });
     expect(geminiCodec.encodeRequest(baseRequest(), 'm')).toEqual({ contents: [] });

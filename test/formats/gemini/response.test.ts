@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GenerateContentResponse } from '@google/genai';
 import { geminiCodec } from '../../../src/formats/gemini/index.js';
 import type { CanonicalResponse } from '../../../src/ir/index.js';
 
@@ -121,5 +122,27 @@ describe('gemini encodeResponse', () => {
     const res = geminiCodec.decodeResponse(structuredClone(upstream));
     const again = geminiCodec.decodeResponse(geminiCodec.encodeResponse(res, { model: res.model }));
     expect({ ...again, created: 0 }).toEqual({ ...res, created: 0 });
+  });
+
+  it('is read correctly by the official @google/genai response getters', () => {
+    const body = geminiCodec.encodeResponse(
+      {
+        id: 'r',
+        model: 'x',
+        created: 0,
+        finishReason: 'tool-calls',
+        content: [
+          { type: 'reasoning', text: 'think', family: 'gemini', signature: 'S' },
+          { type: 'text', text: 'hello' },
+          { type: 'tool-call', id: 'toolu_1', name: 'f', arguments: '{"a":1}' },
+        ],
+        usage: { inputTokens: 1, outputTokens: 2 },
+      },
+      { model: 'gemini-2.5-pro' },
+    );
+    const sdk = Object.assign(new GenerateContentResponse(), body);
+    expect(sdk.text).toBe('hello');
+    expect(sdk.functionCalls).toEqual([{ id: 'toolu_1', name: 'f', args: { a: 1 } }]);
+    expect(sdk.usageMetadata?.totalTokenCount).toBe(3);
   });
 });

@@ -52,7 +52,7 @@ describe('gemini stream decoder', () => {
     events.forEach((e) => agg.push(e));
     const merged = {
       ...chunks[4],
-      candidates: [{ content: { role: 'model', parts: chunks.flatMap((c) => c.candidates[0]!.content.parts) }, finishReason: 'STOP' }],
+      candidates: [{ content: { role: 'model', parts: chunks.flatMap((c) => c.candidates[0]!.content.parts as unknown[]) }, finishReason: 'STOP' }],
     };
     const res = geminiCodec.decodeResponse(merged);
     const folded = agg.result();
