@@ -8,6 +8,7 @@ const DURATION = Number(process.env.BENCH_MS ?? 4000);
 export async function benchPassthrough() {
   const upstream = await startProcess(new URL('./fake-upstream.mjs', import.meta.url).pathname);
   const proxy = await startProcess(new URL('./proxy-server.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url });
+  const bare = await startProcess(new URL('./bare-node-proxy.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url });
   const rows = [];
   try {
     for (const stream of [false, true]) {
@@ -15,19 +16,21 @@ export async function benchPassthrough() {
         const body = { model: 'bench-model', stream, messages: [{ role: 'user', content: 'hello' }] };
         const direct = await load({ url: upstream.url, path: '/v1/chat/completions', headers: {}, body: { ...body, model: 'bench-up' }, concurrency, durationMs: DURATION });
         const proxied = await load({ url: proxy.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer bench-key' }, body, concurrency, durationMs: DURATION });
-        rows.push({ stream, concurrency, direct, proxied });
+        const bareRun = await load({ url: bare.url, path: '/v1/chat/completions', headers: {}, body, concurrency, durationMs: DURATION });
+        rows.push({ stream, concurrency, direct, proxied, bare: bareRun });
       }
     }
   } finally {
     upstream.kill();
     proxy.kill();
+    bare.kill();
   }
   console.log('\n== pass-through: direct vs through cliproxy (OpenAI chat -> OpenAI-compatible upstream) ==');
-  console.log('mode        conc |  direct rps  p50ms  p99ms |  proxy rps  p50ms  p99ms | rps ratio  added p50 ms  errors');
+  console.log('mode        conc |  direct rps  p50ms  p99ms |  proxy rps  p50ms  p99ms | rps ratio  added p50 ms  errors | bare-node-proxy rps (ratio)');
   for (const r of rows) {
     const mode = r.stream ? 'stream    ' : 'non-stream';
     console.log(
-      `${mode}  ${String(r.concurrency).padStart(4)} | ${r.direct.rps.toFixed(0).padStart(10)} ${r.direct.p50.toFixed(2).padStart(6)} ${r.direct.p99.toFixed(2).padStart(6)} | ${r.proxied.rps.toFixed(0).padStart(10)} ${r.proxied.p50.toFixed(2).padStart(6)} ${r.proxied.p99.toFixed(2).padStart(6)} | ${(r.proxied.rps / r.direct.rps).toFixed(2).padStart(9)}x ${(r.proxied.p50 - r.direct.p50).toFixed(2).padStart(12)}  ${r.direct.errors + r.proxied.errors}`,
+      `${mode}  ${String(r.concurrency).padStart(4)} | ${r.direct.rps.toFixed(0).padStart(10)} ${r.direct.p50.toFixed(2).padStart(6)} ${r.direct.p99.toFixed(2).padStart(6)} | ${r.proxied.rps.toFixed(0).padStart(10)} ${r.proxied.p50.toFixed(2).padStart(6)} ${r.proxied.p99.toFixed(2).padStart(6)} | ${(r.proxied.rps / r.direct.rps).toFixed(2).padStart(9)}x ${(r.proxied.p50 - r.direct.p50).toFixed(2).padStart(12)}  ${r.direct.errors + r.proxied.errors} | ${r.bare.rps.toFixed(0)} (${(r.bare.rps / r.direct.rps).toFixed(2)}x)`,
     );
   }
   return rows;

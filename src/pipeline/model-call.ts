@@ -181,9 +181,9 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       // Stream requested but the upstream answered with one JSON body: replay it as events.
       return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, jsonText: text, json: safeParseObject(text) } };
     }
-    const json = safeParseObject(text);
-    if (!json) return { ok: false, failure: { status: 502, message: 'upstream returned a body that is not JSON', transport: true } };
-    return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, json, jsonText: text } };
+    // Same-format answers pass through as text; only translated ones need parsing (done once, below).
+    if (!looksLikeJson(text)) return { ok: false, failure: { status: 502, message: 'upstream returned a body that is not JSON', transport: true } };
+    return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, jsonText: text } };
   };
 
   const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
@@ -194,6 +194,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       const guard = new AttemptGuard(signal, firstByteMs, idleMs);
       const r = await attemptOnce(candidate, guard);
       if (!r.ok || !r.value.primed) guard.settle();
+      if (!r.ok) guard.release();
       return r;
     };
     const r = await run();
@@ -270,7 +271,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     return pipeTranslated(call, ok, writer, toCanonical, signal);
   }
   // Non-stream caller.
-  if (same && ok.json) {
+  if (same && !ok.primed && ok.jsonText !== undefined && ok.json === undefined) {
     let text = restoreModelNames(ok.jsonText!, call.model);
     if (call.transformJson) text = JSON.stringify(call.transformJson(JSON.parse(text) as Record<string, unknown>));
     return replyText(200, text, headers);
@@ -292,7 +293,9 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     if (agg.error) return replyError(agg.error.status ?? 502, agg.error.message, headers, agg.error.code);
     canonicalResponse = agg.result();
   } else {
-    canonicalResponse = upstreamCodec.decodeResponse(ok.json ?? {});
+    const json = ok.json ?? safeParseObject(ok.jsonText ?? '');
+    if (!json) return replyError(502, 'upstream returned a body that is not JSON', headers);
+    canonicalResponse = upstreamCodec.decodeResponse(json);
   }
   let out = clientCodec.encodeResponse(canonicalResponse, { model: call.model, request: canonical });
   if (call.transformJson) out = call.transformJson(out);
@@ -438,6 +441,15 @@ function serveLocalCount(call: InboundCall, res: ServerResponse, toCanonical: ()
 function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+function looksLikeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return c === 0x7b /* { */ || c === 0x5b /* [ */;
+  }
+  return false;
 }
 
 function safeParseObject(text: string): Record<string, unknown> | undefined {

@@ -48,8 +48,16 @@ export async function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher,
 }
 
 /** Read a whole (small) body as text; used for errors and non-stream answers. */
-export async function readText(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+export function readText(body: Readable): Promise<string> {
+  // Event listeners rather than an async iterator: this runs once per non-stream call, and the iterator's
+  // per-chunk promises are measurable at high request rates.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (c: Buffer) => chunks.push(c));
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!body.readableEnded) reject(new Error('upstream body closed before it ended'));
+    });
+  });
 }
