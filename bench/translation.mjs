@@ -51,7 +51,7 @@ function bigCanonical() {
     description: `Tool number ${i}. `.repeat(20),
     parameters: { type: 'object', properties: { path: { type: 'string', description: 'file path' }, line: { type: 'integer' }, flags: { type: 'array', items: { type: 'string' } } }, required: ['path'] },
   }));
-  const code = 'function example(a, b) {\n  return a + b; // some code here\n}\n'.repeat(70);
+  const code = 'function example(a, b) {\n  return a + b; // some code here\n}\n'.repeat(140);
   const messages = [];
   for (let i = 0; i < 100; i++) {
     if (i % 2 === 0) {

@@ -8,6 +8,9 @@ import type { Credential } from './credentials/types.js';
 import type { Route } from './server/routes.js';
 import { AuthDirSource } from './credentials/auth-dir.js';
 import { createAmpModule, type AmpModule } from './amp/index.js';
+import { NativeAmp } from './amp/native/index.js';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { cooldownRoutes } from './router/admin.js';
 import { parseGoDuration } from './router/retry-after.js';
 
@@ -51,11 +54,28 @@ export class App {
 
   async stop(): Promise<void> {
     this.authDir?.stop();
+    await this.ampNativeModule?.stop();
   }
 
   /** Routes contributed by modules (Amp, management). */
   extraRoutes(): Route[] {
+    void this.ampNative; // native Amp thread methods hook into the control plane ahead of its reverse proxy
     return [...this.amp.routes, ...cooldownRoutes(this)];
+  }
+
+  /** The native Amp thread backend (thread-actors, thread WebSocket, agent loop); created on first use. */
+  get ampNative(): NativeAmp {
+    if (!this.ampNativeModule) {
+      this.ampNativeModule = new NativeAmp(this);
+      this.ampNativeModule.install(this.amp.controlPlane);
+    }
+    return this.ampNativeModule;
+  }
+  private ampNativeModule: NativeAmp | undefined;
+
+  /** HTTP `upgrade` requests (WebSockets); false when no module takes it. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    return this.ampNative.handleUpgrade(req, socket, head);
   }
 
   /** The Amp module (provider routes, control-plane proxy); created on first use. */

@@ -33,6 +33,10 @@ export function createServer(app: App, opts: ServerOptions = {}): Server {
   const server = opts.tls
     ? createHttps({ cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) }, handler)
     : createHttp(handler);
+  // WebSockets (the native Amp thread socket): modules claim their paths, anything else is refused.
+  server.on('upgrade', (req, socket, head) => {
+    if (!app.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
