@@ -45,7 +45,7 @@ async function benchProxyTranslation() {
 }
 
 /** A canonical coding-agent conversation of about 1 MB: 200 messages, 40 tools. */
-function bigCanonical() {
+export function bigCanonical() {
   const tools = Array.from({ length: 40 }, (_, i) => ({
     name: `tool_${i}`,
     description: `Tool number ${i}. `.repeat(20),

@@ -1,3 +1,5 @@
+import type { ToolCallPart } from '../../ir/index.js';
+import { rememberArguments } from '../shared/parsed-arguments.js';
 import type {
   AssistantPart,
   CanonicalRequest,
@@ -177,12 +179,14 @@ function decodeAssistant(content: unknown, where: string): AssistantPart[] {
         return;
       case 'tool_use': {
         const input = b.input;
-        parts.push({
+        const call: ToolCallPart = {
           type: 'tool-call',
           id: requireString(b.id, `${at}.id`),
           name: requireString(b.name, `${at}.name`),
           arguments: typeof input === 'string' ? input : JSON.stringify(input ?? {}),
-        });
+        };
+        if (input && typeof input === 'object' && !Array.isArray(input)) rememberArguments(call, input as Record<string, unknown>);
+        parts.push(call);
         return;
       }
       case 'image': {

@@ -1,3 +1,4 @@
+import { rememberedArguments } from '../shared/parsed-arguments.js';
 import type {
   AssistantPart,
   CanonicalRequest,
@@ -97,7 +98,7 @@ function assistantBlocks(parts: AssistantPart[]): Json[] {
         else if (p.signature) out.push({ type: 'thinking', thinking: p.text, signature: p.signature });
         break;
       case 'tool-call':
-        out.push({ type: 'tool_use', id: toolId(p.id), name: p.name, input: parseArguments(p.arguments) });
+        out.push({ type: 'tool_use', id: toolId(p.id), name: p.name, input: rememberedArguments(p) ?? parseArguments(p.arguments) });
         break;
       case 'image':
         break; // Anthropic assistant turns cannot hold images

@@ -1,3 +1,4 @@
+import { rememberArguments, rememberedArguments } from '../shared/parsed-arguments.js';
 import type { AssistantPart, ImagePart, ReasoningPart, TextPart } from '../../ir/index.js';
 import { field, guessImageMime, isObj, parseDataUrl, SKIP_THOUGHT_SIGNATURE, str, type Json } from './wire.js';
 
@@ -90,6 +91,7 @@ export function decodeModelParts(parts: unknown[], opts: ModelPartsOptions): Ass
         arguments: JSON.stringify(args),
       };
       if (sig) call.signature = sig;
+      rememberArguments(call, args);
       out.push(call);
       continue;
     }
@@ -191,7 +193,7 @@ export function encodeAssistantParts(parts: AssistantPart[], opts: AssistantEnco
       case 'tool-call': {
         // A pending signature sat on its own part (a call's own signature is on the call): keep it apart.
         flushPending();
-        const fc: Json = { name: p.name, args: parseArgs(p.arguments) };
+        const fc: Json = { name: p.name, args: rememberedArguments(p) ?? parseArgs(p.arguments) };
         if (opts.includeId(p.id)) fc.id = p.id;
         const part: Json = { functionCall: fc };
         const sig = p.signature;
