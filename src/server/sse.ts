@@ -33,8 +33,8 @@ export class SseWriter {
   start(status = 200): void {
     if (this.started) return;
     this.started = true;
+    // No flushHeaders(): the headers leave with the first event in one packet (one syscall fewer per stream).
     this.res.writeHead(status, { ...SSE_HEADERS, ...this.extraHeaders });
-    this.res.flushHeaders();
     this.lastWrite = Date.now();
     if (this.keepAliveMs > 0) {
       this.keepAliveTimer = setInterval(() => {
