@@ -8,6 +8,7 @@ import { ConfigHolder } from './config/watch.js';
 import { createLogger } from './util/log.js';
 import { App } from './app.js';
 import { createServer } from './server/http.js';
+import { describeAmpMode } from './amp/native/index.js';
 import { VERSION } from './server/routes.js';
 import { isLoopback } from './server/auth.js';
 import { runLoginIfRequested } from './login-dispatch.js';
@@ -95,6 +96,7 @@ async function main(): Promise<number> {
     lines.push('api-keys: none configured, so only callers on this machine (loopback) are served; add api-keys to allow remote clients');
   } else lines.push(`api-keys: ${cfg['api-keys'].length} configured (clients must send one)`);
   if (cfg.host && !isLoopback(cfg.host) && cfg['api-keys'].length === 0) lines.push('warning: bound to a non-loopback host without api-keys');
+  lines.push(describeAmpMode(cfg));
   for (const l of lines) process.stdout.write(`${l}\n`);
   log.info({ address: where, credentials: creds, models }, 'serving');
 

@@ -36,6 +36,13 @@ describe.skipIf(!found.bin)('native Amp CLI against cliproxy (real binary)', () 
   let work: string;
   let home: string;
   let db: string;
+  let threadFromStream = '';
+  const baseConfig = () => ({
+    'api-keys': [KEY],
+    'claude-api-key': [{ 'api-key': 'sk-ant-fake', 'base-url': fake.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5' }] }],
+    'openai-compatibility': [{ name: 'fakeoai', 'base-url': `${fake.url}/v1`, 'api-key-entries': [{ 'api-key': 'sk-oai' }], models: [{ name: 'gpt-up', alias: 'local-gpt' }] }],
+    ampcode: { 'threads-db': db, 'model-mappings': [{ from: 'gpt-5.2', to: 'local-gpt' }] } as Record<string, unknown>,
+  });
 
   beforeAll(async () => {
     fake = await startFakeUpstream();
@@ -43,12 +50,7 @@ describe.skipIf(!found.bin)('native Amp CLI against cliproxy (real binary)', () 
     db = join(await mkdtemp(join(tmpdir(), 'cliproxy-amp-db-')), 'threads.db');
     await writeFile(join(work, 'secret.txt'), 'the launch code is PINEAPPLE-42\n');
     home = await isolatedHome();
-    proxy = await startProxy({
-      'api-keys': [KEY],
-      'claude-api-key': [{ 'api-key': 'sk-ant-fake', 'base-url': fake.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5' }] }],
-      'openai-compatibility': [{ name: 'fakeoai', 'base-url': `${fake.url}/v1`, 'api-key-entries': [{ 'api-key': 'sk-oai' }], models: [{ name: 'gpt-up', alias: 'local-gpt' }] }],
-      ampcode: { 'threads-db': db, 'mode-models': { high: 'gpt-5.2' }, 'model-mappings': [{ from: 'gpt-5.2', to: 'local-gpt' }] },
-    });
+    proxy = await startProxy(baseConfig());
     if (process.env.AMP_NATIVE_DEBUG) {
       proxy.server.prependListener('request', (req, res) => {
         let body = '';
@@ -79,6 +81,75 @@ describe.skipIf(!found.bin)('native Amp CLI against cliproxy (real binary)', () 
     expect(fake.calls).toHaveLength(2);
     expect(fake.calls[0]!.format).toBe('anthropic');
     expect(fake.calls[0]!.body.tools.map((t: any) => t.name)).toContain('Read');
+  });
+
+  it('runs a shell command through the OpenAI-format upstream (mode model mapped), with --stream-json output', async () => {
+    fake.calls.length = 0;
+    proxy.reconfigure({ ...baseConfig(), ampcode: { ...baseConfig().ampcode, 'mode-models': { medium: 'gpt-5.2' } } });
+    fake.reply = toolThenAnswer({ name: 'shell_command', args: { command: 'echo native-$((40+2))' } }, (r) => (r.includes('native-42') ? 'The shell said native-42.' : `unexpected: ${r}`));
+    const run = await amp(['-x', 'Run the echo command.', '--stream-json']);
+    if (run.code !== 0) console.log(run, await logs(home));
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const types = lines.map((l) => l.type);
+    expect(types[0]).toBe('system');
+    expect(types).toContain('assistant');
+    expect(types).toContain('user');
+    const result = lines.find((l) => l.type === 'result');
+    expect(result.result).toContain('The shell said native-42.');
+    expect(result.is_error).toBe(false);
+    const toolUse = lines.filter((l) => l.type === 'assistant').flatMap((l) => l.message.content).find((c: any) => c.type === 'tool_use');
+    expect(toolUse.name).toBe('shell_command');
+    expect(toolUse.id).toMatch(/^TU-[0-9A-Za-z]{22}$/);
+    expect(fake.calls.map((c) => c.format)).toEqual(['openai-chat', 'openai-chat']);
+    expect(fake.calls[0]!.model).toBe('gpt-up');
+    threadFromStream = result.session_id;
+    proxy.reconfigure(baseConfig());
+  });
+
+  it('continues a thread in a second CLI process with the earlier turn in context', async () => {
+    expect(threadFromStream).toMatch(/^T-/);
+    fake.calls.length = 0;
+    fake.reply = () => ({ kind: 'answer', answer: { text: 'Continued.', inputTokens: 200, outputTokens: 3 } });
+    const run = await amp(['threads', 'continue', threadFromStream, '-x', 'And what did it print?']);
+    if (run.code !== 0) console.log(run, await logs(home));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Continued.');
+    const sent = JSON.stringify(fake.calls[0]!.body.messages);
+    expect(sent).toContain('Run the echo command.');
+    expect(sent).toContain('native-42');
+    expect(sent).toContain('And what did it print?');
+  });
+
+  it('continues the thread after a cliproxy restart (state comes from the SQLite store)', async () => {
+    await proxy.close();
+    proxy = await startProxy(baseConfig());
+    fake.calls.length = 0;
+    fake.reply = () => ({ kind: 'answer', answer: { text: 'Still here.', inputTokens: 200, outputTokens: 3 } });
+    const run = await amp(['threads', 'continue', threadFromStream, '-x', 'Are you still there?']);
+    if (run.code !== 0) console.log(run, await logs(home));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Still here.');
+    const sent = JSON.stringify(fake.calls[0]!.body.messages);
+    expect(sent).toContain('native-42');
+    expect(sent).toContain('And what did it print?');
+  });
+
+  it('SIGTERM of the CLI mid-turn aborts the upstream model call', async () => {
+    fake.calls.length = 0;
+    fake.reply = () => ({ kind: 'answer', answer: { text: 'x'.repeat(400), chunks: 200, inputTokens: 1, outputTokens: 1 }, eventDelayMs: 50 });
+    const run = await amp(['-x', 'Write a long text.'], {
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          if (fake.calls.length > 0) {
+            clearInterval(timer);
+            child.kill('SIGTERM');
+          }
+        }, 20);
+      },
+    });
+    expect(run.stdout).not.toContain('x'.repeat(400));
+    await expect.poll(() => fake.calls[0]?.aborted, { timeout: 5000 }).toBe(true);
   });
 });
 

@@ -137,12 +137,14 @@ describe('Amp control-plane reverse proxy', () => {
     }
   });
 
-  it('answers 503 when no upstream is configured', async () => {
+  it('answers the control plane locally when no upstream is configured (no Amp account needed)', async () => {
     proxy.reconfigure(ampConfig({ 'upstream-url': '' }));
     try {
+      const before = amp.records.length;
       const r = await rpc('getUserInfo');
-      expect(r.status).toBe(503);
-      expect(r.json.error).toBe('amp upstream proxy not available');
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ ok: true, result: { features: [] } });
+      expect(amp.records.length).toBe(before);
     } finally {
       proxy.reconfigure(ampConfig());
     }

@@ -65,6 +65,11 @@ describe('hot reload of the ampcode block', () => {
     proxy.reconfigure(config({}));
     const gone = await opus('claude-unknown');
     expect(gone.status).toBe(404);
-    expect((await call(proxy.url, '/api/internal?getUserInfo', { method: 'getUserInfo' })).status).toBe(503);
+    // Without an upstream the control plane is answered locally (issue 8): nothing reaches the old upstream.
+    const before = amp2.records.length;
+    const local = await call(proxy.url, '/api/internal?getUserInfo', { method: 'getUserInfo' });
+    expect(local.status).toBe(200);
+    expect(local.json).toMatchObject({ ok: true, result: { features: [] } });
+    expect(amp2.records.length).toBe(before);
   });
 });

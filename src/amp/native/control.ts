@@ -56,7 +56,7 @@ export function threadMethodHandler(native: NativeAmp, method: string) {
     const threadId = typeof params.thread === 'string' ? params.thread : undefined;
     const rec = threadId ? native.threadRecord(threadId, owner) : undefined;
     // A thread this proxy does not hold may live on ampcode.com: forward when there is an upstream.
-    if (threadId && !rec && cfg['upstream-url']) {
+    if (!rec && cfg['upstream-url'] && method !== 'listThreads') {
       await forwardToAmp(ctx, ctx.app.amp.secrets, { upstreamUrl: cfg['upstream-url'], body: read.raw });
       return true;
     }

@@ -98,7 +98,7 @@ export class NativeAmp {
       this.app.log.info({ thread: rec.id, mode: rec.agentMode }, 'amp thread created');
     }
     const wsToken = this.issueToken(rec.id, owner);
-    sendJson(ctx.res, 200, { threadId: rec.id, wsToken, ownerUserId: `user-${owner.slice(0, 12)}`, threadVersion: rec.seq });
+    sendJson(ctx.res, 200, { threadId: rec.id, wsToken, ownerUserId: `user-${owner.slice(0, 12)}`, threadVersion: rec.seq, usesThreadActors: true, agentMode: rec.agentMode });
     return true;
   }
 
@@ -146,7 +146,9 @@ export class NativeAmp {
       created: r.created,
       title: r.title || undefined,
       agentMode: r.agentMode,
-      archived: r.archived,
+      // `archived` is kept out: the CLI refuses to continue an archived thread, and `-x` archives every run.
+      // Without this the CLI treats the thread as a legacy one and tries to import it into an actor.
+      meta: { usesThreadActors: true },
       messages: withMessages ? r.messages.map((m) => publicMessage(m.message)) : [],
     };
   }

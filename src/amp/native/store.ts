@@ -31,7 +31,6 @@ interface Row {
   agent_mode: string;
   archived: number;
   seq: number;
-  messages: string;
 }
 
 /**
@@ -55,19 +54,43 @@ export class ThreadStore {
     this.db.exec(`CREATE TABLE IF NOT EXISTS threads (
       id TEXT PRIMARY KEY, owner TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,
       title TEXT NOT NULL DEFAULT '', agent_mode TEXT NOT NULL DEFAULT 'medium', archived INTEGER NOT NULL DEFAULT 0,
-      seq INTEGER NOT NULL DEFAULT 0, messages TEXT NOT NULL DEFAULT '[]')`);
+      seq INTEGER NOT NULL DEFAULT 0)`);
     this.db.exec('CREATE INDEX IF NOT EXISTS threads_updated ON threads(updated)');
+    // Messages are rows of their own, so adding one costs the same at message 2 and message 2000.
+    this.db.exec(`CREATE TABLE IF NOT EXISTS messages (
+      thread_id TEXT NOT NULL REFERENCES threads(id) ON DELETE CASCADE, seq INTEGER NOT NULL, body TEXT NOT NULL,
+      PRIMARY KEY (thread_id, seq)) WITHOUT ROWID`);
+    this.db.pragma('foreign_keys = ON');
     this.getStmt = this.db.prepare('SELECT * FROM threads WHERE id = ?');
-    this.putStmt = this.db.prepare(`INSERT INTO threads (id, owner, created, updated, title, agent_mode, archived, seq, messages)
-      VALUES (@id, @owner, @created, @updated, @title, @agent_mode, @archived, @seq, @messages)
-      ON CONFLICT(id) DO UPDATE SET updated = @updated, title = @title, agent_mode = @agent_mode, archived = @archived, seq = @seq, messages = @messages`);
+    this.msgsStmt = this.db.prepare('SELECT seq, body FROM messages WHERE thread_id = ? ORDER BY seq');
+    this.addMsgStmt = this.db.prepare('INSERT OR REPLACE INTO messages (thread_id, seq, body) VALUES (?, ?, ?)');
+    this.putStmt = this.db.prepare(`INSERT INTO threads (id, owner, created, updated, title, agent_mode, archived, seq)
+      VALUES (@id, @owner, @created, @updated, @title, @agent_mode, @archived, @seq)
+      ON CONFLICT(id) DO UPDATE SET updated = @updated, title = @title, agent_mode = @agent_mode, archived = @archived, seq = @seq`);
+    this.appendTx = this.db.transaction((t: ThreadRecord, m: StoredMessage) => {
+      this.put(t);
+      this.addMsgStmt.run(t.id, m.seq, JSON.stringify(m.message));
+    });
   }
+
+  private readonly msgsStmt: Database.Statement<[string], { seq: number; body: string }>;
+  private readonly addMsgStmt: Database.Statement<[string, number, string]>;
 
   get(id: string): ThreadRecord | undefined {
     const row = this.getStmt.get(id);
-    return row ? fromRow(row) : undefined;
+    if (!row) return undefined;
+    const messages = this.msgsStmt.all(id).map((m) => ({ seq: m.seq, message: JSON.parse(m.body) as Record<string, unknown> }));
+    return fromRow(row, messages);
   }
 
+  /** Store one new message and the thread's metadata (seq, updated) in one transaction. */
+  appendMessage(t: ThreadRecord, m: StoredMessage): void {
+    this.appendTx(t, m);
+  }
+
+  private appendTx!: (t: ThreadRecord, m: StoredMessage) => void;
+
+  /** Store the thread's metadata (messages are stored by appendMessage). */
   put(t: ThreadRecord): void {
     this.putStmt.run({
       id: t.id,
@@ -78,7 +101,6 @@ export class ThreadStore {
       agent_mode: t.agentMode,
       archived: t.archived ? 1 : 0,
       seq: t.seq,
-      messages: JSON.stringify(t.messages),
     });
   }
 
@@ -87,9 +109,10 @@ export class ThreadStore {
     const rows = this.db
       .prepare<[string, number], Row>('SELECT * FROM threads WHERE owner = ? ORDER BY updated DESC LIMIT ?')
       .all(owner, limit);
+    const count = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM messages WHERE thread_id = ?');
     return rows.map((r) => {
-      const { messages, ...rest } = fromRow(r);
-      return { ...rest, messageCount: messages.length };
+      const { messages: _none, ...rest } = fromRow(r, []);
+      return { ...rest, messageCount: count.get(r.id)?.n ?? 0 };
     });
   }
 
@@ -109,7 +132,7 @@ export class ThreadStore {
   }
 }
 
-function fromRow(r: Row): ThreadRecord {
+function fromRow(r: Row, messages: StoredMessage[]): ThreadRecord {
   return {
     id: r.id,
     owner: r.owner,
@@ -119,6 +142,6 @@ function fromRow(r: Row): ThreadRecord {
     agentMode: r.agent_mode,
     archived: r.archived === 1,
     seq: r.seq,
-    messages: JSON.parse(r.messages) as StoredMessage[],
+    messages,
   };
 }

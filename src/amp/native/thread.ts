@@ -299,8 +299,10 @@ export class ThreadActor {
   private addMessage(message: Record<string, unknown>, raw?: unknown[]): void {
     this.record.seq += 1;
     const seq = this.record.seq;
-    this.record.messages.push({ seq, message: raw ? { ...message, content: raw } : message });
-    this.persist();
+    const stored = { seq, message: raw ? { ...message, content: raw } : message };
+    this.record.messages.push(stored);
+    this.record.updated = Date.now();
+    this.store.appendMessage(this.record, stored);
     this.emit('message_added', { message, seq });
   }
 
