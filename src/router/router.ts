@@ -153,30 +153,48 @@ export class Router {
     const maxCreds = this.options.maxCredentials > 0 ? this.options.maxCredentials : Number.POSITIVE_INFINITY;
     const everTried = new Set<string>();
     const triedThisRound = new Set<string>();
+    type Step = { done: true; result: RunResult<T> } | { done: false };
+    const tryOne = async (candidate: Candidate): Promise<Step> => {
+      const id = candidate.credential.id;
+      triedThisRound.add(id);
+      everTried.add(id);
+      attempts++;
+      const result = await attempt(candidate, attempts);
+      if (result.ok) {
+        this.markSuccess(id, model);
+        if (session !== undefined) {
+          this.affinity.ttlMs = this.options.sessionAffinityTtlMs;
+          this.affinity.bind(session, model, id, Date.now());
+        }
+        return { done: true, result: { ok: true, value: result.value, candidate, attempts } };
+      }
+      last = { failure: result.failure, candidate };
+      this.markFailure(id, model, result.failure);
+      if (!classifyFailure(result.failure).retry) return { done: true, result: { ok: false, kind: 'failed', failure: result.failure, attempts, candidate } };
+      return { done: false };
+    };
     for (let round = 0; round <= this.options.requestRetry; round++) {
       triedThisRound.clear();
       const now = Date.now();
       const usable = (c: Candidate) => !triedThisRound.has(c.credential.id) && !this.cooldowns.get(c.credential.id, model, now);
       for (const candidate of this.sequence(model, candidates, usable, session, now)) {
         if (signal?.aborted) break;
-        const id = candidate.credential.id;
-        if (everTried.size >= maxCreds && !everTried.has(id)) break;
-        triedThisRound.add(id);
-        everTried.add(id);
-        attempts++;
-        const result = await attempt(candidate, attempts);
-        if (result.ok) {
-          this.markSuccess(id, model);
-          if (session !== undefined) {
-            this.affinity.ttlMs = this.options.sessionAffinityTtlMs;
-            this.affinity.bind(session, model, id, Date.now());
-          }
-          return { ok: true, value: result.value, candidate, attempts };
-        }
-        last = { failure: result.failure, candidate };
-        this.markFailure(id, model, result.failure);
-        if (!classifyFailure(result.failure).retry) {
-          return { ok: false, kind: 'failed', failure: result.failure, attempts, candidate };
+        if (everTried.size >= maxCreds && !everTried.has(candidate.credential.id)) break;
+        const step = await tryOne(candidate);
+        if (step.done) return step.result;
+      }
+      if (round === 0 && attempts === 0 && !signal?.aborted) {
+        // Nothing usable: a credential cooling only because of a transient failure (reset, 5xx, timeout) is
+        // still better than refusing the caller, so try those, soonest-free first. Quota cooldowns (the
+        // upstream said "not before") and auth failures stay closed.
+        const soft = candidates
+          .map((c) => ({ c, s: this.cooldowns.get(c.credential.id, model, now) }))
+          .filter((x) => x.s && !x.s.quota && SOFT_REASONS.has(x.s.reason))
+          .sort((a, b) => a.s!.until - b.s!.until);
+        for (const { c } of soft) {
+          if (signal?.aborted || (everTried.size >= maxCreds && !everTried.has(c.credential.id))) break;
+          const step = await tryOne(c);
+          if (step.done) return step.result;
         }
       }
       if (signal?.aborted || round === this.options.requestRetry) break;
@@ -193,6 +211,9 @@ export class Router {
     return { ok: false, kind: 'cooling', retryAfterMs: cooling ?? 1000, attempts };
   }
 }
+
+/** Cooldown reasons that only deprioritise a credential when nothing else is left. */
+const SOFT_REASONS = new Set(['transport', 'upstream_error', 'timeout', 'stream_failed']);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -233,3 +233,26 @@ describe('cooldown bookkeeping', () => {
     expect(len('m4')).toBeGreaterThan(60_000);
   });
 });
+
+describe('soft cooldowns', () => {
+  it('a credential cooling after a transient failure is still tried when nothing else is left', async () => {
+    const r = routerWith([cred('a'), cred('b')]);
+    r.markFailure('a', 'm', { status: 502, message: 'reset', transport: true });
+    r.markFailure('b', 'm', { status: 503, message: 'unavailable' });
+    const res = await r.run('m', r.registry.candidates('m'), ok);
+    expect(res.ok).toBe(true);
+  });
+
+  it('quota and auth cooldowns stay closed: the caller gets the cooling answer', async () => {
+    const r = routerWith([cred('a'), cred('b')]);
+    r.markFailure('a', 'm', { status: 429, message: 'slow down', retryAfterMs: 60_000 });
+    r.markFailure('b', 'm', { status: 401, message: 'bad key' });
+    let calls = 0;
+    const res = await r.run('m', r.registry.candidates('m'), async () => {
+      calls++;
+      return { ok: true, value: 'x' };
+    });
+    expect(calls).toBe(0);
+    expect(res).toMatchObject({ ok: false, kind: 'cooling' });
+  });
+});
