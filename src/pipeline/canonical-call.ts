@@ -1,19 +1,17 @@
 import type { CanonicalRequest, StreamEvent } from '../ir/index.js';
 import type { SseEvent } from '../formats/types.js';
 import { codecFor } from '../formats/index.js';
-import { extractErrorMessage } from '../formats/errors.js';
 import { responseToEvents } from '../formats/shared/aggregate.js';
 import type { Candidate } from '../router/registry.js';
-import type { AttemptFailure } from '../router/failure.js';
 import type { AttemptResult } from '../router/router.js';
-import { parseRetryAfter } from '../router/retry-after.js';
 import { executorFor } from '../providers/index.js';
 import type { Executor } from '../providers/types.js';
-import { dispatcherFor, effectiveProxy, ProxyUrlError } from '../upstream/dispatcher.js';
-import { readText, sendUpstream, TransportError, type UpstreamResponse } from '../upstream/send.js';
-import { readSseEvents } from '../upstream/sse-read.js';
-import { CredentialUnavailableError } from '../credentials/session.js';
-import { sendWithFallback, mapSseEvents } from '../providers/unwrap.js';
+import { dispatcherFor, effectiveProxy } from '../upstream/dispatcher.js';
+import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.js';
+import { sendWithFallback } from '../providers/unwrap.js';
+import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
+import { AttemptGuard } from './upstream-guard.js';
+import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import type { App } from '../app.js';
 
 /** Why a programmatic model call could not start: carries an HTTP-like status and a user-facing message. */
@@ -58,46 +56,46 @@ export async function* callCanonical(app: App, request: CanonicalRequest, opts: 
   const candidates = app.router.registry.candidates(opts.model);
   if (candidates.length === 0) throw new CanonicalCallError(`no credential serves model ${opts.model}`, 404, 'model_not_found');
   const cfg = app.config.current;
+  const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
+  const firstByteMs = secs(cfg.streaming['first-byte-timeout-seconds']);
+  const idleMs = secs(cfg.streaming['idle-timeout-seconds']);
 
   const attempt = async (candidate: Candidate): Promise<AttemptResult<Opened>> => {
     const executor = executorFor(candidate.credential.kind);
     if (!executor) return { ok: false, failure: { status: 500, message: `no executor for ${candidate.credential.kind}`, transport: true } };
-    const body = codecFor(executor.format).encodeRequest({ ...request, stream: true }, candidate.upstreamModel);
+    const encoded = codecFor(executor.format).encodeRequest({ ...request, stream: true }, candidate.upstreamModel);
+    const body = applyPayloadRules(cfg.payload, encoded, [candidate.upstreamModel, opts.model], payloadProtocol(executor.kind, executor.format));
     let upstream: UpstreamResponse;
+    const guard = new AttemptGuard(signal, firstByteMs, idleMs);
+    guard.arm(true);
     try {
       const req = await executor.prepare({ credential: candidate.credential, body, upstreamModel: candidate.upstreamModel, stream: true, operation: 'generate', clientHeaders: {} });
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
-      upstream = await sendWithFallback(req, dispatcher, signal, sendUpstream);
+      upstream = await sendWithFallback(req, dispatcher, guard.signal, sendUpstream);
     } catch (err) {
-      if (err instanceof CredentialUnavailableError) return { ok: false, failure: { status: err.status, message: err.message } };
-      if (err instanceof TransportError || err instanceof ProxyUrlError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
-      if (signal.aborted) return { ok: false, failure: { status: 499, message: 'cancelled' } };
-      return { ok: false, failure: { status: 502, message: `upstream call failed: ${(err as Error).message}`, transport: true } };
+      guard.settle();
+      guard.release();
+      return { ok: false, failure: failureFromError(err, signal, guard) };
     }
     if (upstream.status >= 400) {
-      const text = await readText(upstream.body).catch(() => '');
-      const { message, code } = extractErrorMessage(text);
-      const failure: AttemptFailure = { status: upstream.status, message, code, body: text, headers: upstream.headers };
-      failure.retryAfterMs = parseRetryAfter(upstream.headers, text);
-      return { ok: false, failure };
+      guard.settle();
+      guard.release();
+      return { ok: false, failure: await failureFromResponse(upstream) };
     }
     if ((upstream.headers['content-type'] ?? '').includes('text/event-stream')) {
-      const rest = mapSseEvents(readSseEvents(upstream.body), executor.unwrapEvent);
-      try {
-        const first = await rest.next();
-        if (first.done) return { ok: false, failure: { status: 502, message: 'upstream returned an empty stream', transport: true } };
-        const early = first.value[0];
-        if (early && (early.event === 'error' || early.data.startsWith('{"error"'))) {
-          upstream.body.destroy();
-          const { message, code } = extractErrorMessage(early.data);
-          return { ok: false, failure: { status: /rate_limit|RESOURCE_EXHAUSTED/i.test(code ?? '') ? 429 : 502, message, code, body: early.data } };
-        }
-        return { ok: true, value: { executor, upstream, first: first.value, rest } };
-      } catch (err) {
-        if (signal.aborted) return { ok: false, failure: { status: 499, message: 'cancelled' } };
-        return { ok: false, failure: { status: 502, message: `upstream stream failed: ${(err as Error).message}`, transport: true } };
+      const primed = await primeStream(upstream, executor, signal, guard);
+      if (!primed.ok) {
+        guard.settle();
+        guard.release();
+        return { ok: false, failure: primed.failure };
       }
+      const rest = guard.guard(primed.rest, () => {
+        if (!signal.aborted) app.router.markFailure(candidate.credential.id, opts.model, { status: 502, message: 'stream failed', transport: true });
+      });
+      return { ok: true, value: { executor, upstream, first: primed.first, rest } };
     }
+    guard.settle();
+    guard.release();
     try {
       let text = await readText(upstream.body);
       if (executor.unwrapBody) text = executor.unwrapBody(text);

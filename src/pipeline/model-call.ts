@@ -25,6 +25,7 @@ import { CredentialUnavailableError } from '../credentials/session.js';
 import { sendWithFallback, mapSseEvents } from '../providers/unwrap.js';
 import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
 import { AttemptGuard } from './upstream-guard.js';
+import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import { PendingKeepAlive, endCommittedJson, sseComment } from './keepalive.js';
 import { refreshAfter401, sessionKeyOf } from './call-context.js';
 
@@ -127,45 +128,19 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
       upstream = await sendWithFallback(req, dispatcher, guard.signal, sendUpstream);
     } catch (err) {
-      if (guard.timedOut) return { ok: false, failure: { status: 504, message: guard.timedOut.message, transport: true } };
-      if (err instanceof CredentialUnavailableError) return { ok: false, failure: { status: err.status, message: err.message } };
-      if (err instanceof TransportError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
-      if (err instanceof ProxyUrlError) return { ok: false, failure: { status: 502, message: err.message, transport: true } };
-      if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
-      return { ok: false, failure: { status: 502, message: `upstream call failed: ${(err as Error).message}`, transport: true } };
+      return { ok: false, failure: failureFromError(err, signal, guard) };
     }
-    if (upstream.status >= 400) {
-      const text = await readText(upstream.body).catch(() => '');
-      const { message, code } = extractErrorMessage(text);
-      const failure: AttemptFailure = { status: upstream.status, message, code, body: text, headers: upstream.headers };
-      failure.retryAfterMs = parseRetryAfter(upstream.headers, text);
-      return { ok: false, failure };
-    }
+    if (upstream.status >= 400) return { ok: false, failure: await failureFromResponse(upstream) };
     const ctype = upstream.headers['content-type'] ?? '';
     if (upstreamStream && ctype.includes('text/event-stream')) {
-      // Hold back the answer until the stream proves non-empty, so an empty or instantly failing stream can
-      // still move to another credential before the caller has seen a byte.
-      const rest = mapSseEvents(readSseEvents(upstream.body), executor.unwrapEvent);
-      try {
-        const firstBatch = await rest.next();
-        guard.settle();
-        if (firstBatch.done) return { ok: false, failure: { status: 502, message: 'upstream returned an empty stream', transport: true } };
-        const first = firstBatch.value;
-        const early = earlyStreamError(first);
-        if (early) {
-          upstream.body.destroy();
-          return { ok: false, failure: early };
-        }
-        const onStreamError = () => {
-          // A failure after the caller got bytes cannot fail over; it still counts against the credential.
-          if (!signal.aborted) app.router.markFailure(candidate.credential.id, routeModel, { status: 502, message: 'stream failed', transport: true });
-        };
-        return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first, rest: guard.guard(rest, onStreamError) } } };
-      } catch (err) {
-        if (guard.timedOut) return { ok: false, failure: { status: 504, message: guard.timedOut.message, transport: true } };
-        if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
-        return { ok: false, failure: { status: 502, message: `upstream stream failed: ${(err as Error).message}`, transport: true } };
-      }
+      // Hold back the answer until the stream proves non-empty (see primeStream).
+      const primed = await primeStream(upstream, executor, signal, guard);
+      if (!primed.ok) return { ok: false, failure: primed.failure };
+      const onStreamError = () => {
+        // A failure after the caller got bytes cannot fail over; it still counts against the credential.
+        if (!signal.aborted) app.router.markFailure(candidate.credential.id, routeModel, { status: 502, message: 'stream failed', transport: true });
+      };
+      return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first: primed.first, rest: guard.guard(primed.rest, onStreamError) } } };
     }
     let text: string;
     try {
@@ -300,17 +275,6 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
   let out = clientCodec.encodeResponse(canonicalResponse, { model: call.model, request: canonical });
   if (call.transformJson) out = call.transformJson(out);
   return replyText(200, JSON.stringify(out), headers);
-}
-
-function earlyStreamError(events: SseEvent[]): AttemptFailure | undefined {
-  const first = events[0];
-  if (!first) return undefined;
-  if (first.event === 'error' || (first.data.startsWith('{"error"') && first.data.length < 65_536)) {
-    const { message, code } = extractErrorMessage(first.data);
-    const status = /overloaded/i.test(code ?? '') ? 529 : /rate_limit|RESOURCE_EXHAUSTED/i.test(code ?? '') ? 429 : 502;
-    return { status, message, code, body: first.data };
-  }
-  return undefined;
 }
 
 async function pipePassthrough(

@@ -5,19 +5,8 @@ import type { FinishReason, ReasoningEffort, Usage } from '../../ir/index.js';
  * error-type statuses, effort names. Tables over branches, so every direction agrees.
  */
 
-export type Json = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
+export { isObject, num, str, type Json } from '../shared/json.js';
+import { isObject, num, str, type Json } from '../shared/json.js';
 
 /** Anthropic stop_reason → canonical finish reason. */
 const FINISH_BY_STOP: Record<string, FinishReason> = {
@@ -113,12 +102,4 @@ export const EFFORT_FROM_WIRE: Record<string, ReasoningEffort> = {
   max: 'xhigh',
 };
 
-/** Parse `data:<mime>;base64,<payload>` without a regex (payloads can be megabytes). */
-export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  if (!url.startsWith('data:')) return undefined;
-  const comma = url.indexOf(',');
-  if (comma < 0) return undefined;
-  const meta = url.slice(5, comma);
-  if (!meta.endsWith(';base64')) return undefined;
-  return { mediaType: meta.slice(0, -7) || 'application/octet-stream', data: url.slice(comma + 1) };
-}
+export { parseDataUrl } from '../shared/json.js';

@@ -115,12 +115,4 @@ export function guessImageMime(url: string): string {
   }
 }
 
-/** Split a `data:<mime>;base64,<data>` URL without regexes over the (possibly huge) payload. */
-export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  if (!url.startsWith('data:')) return undefined;
-  const comma = url.indexOf(',');
-  if (comma < 0) return undefined;
-  const meta = url.slice(5, comma);
-  if (!meta.endsWith(';base64')) return undefined;
-  return { mediaType: meta.slice(0, -7) || 'application/octet-stream', data: url.slice(comma + 1) };
-}
+export { parseDataUrl } from '../shared/json.js';

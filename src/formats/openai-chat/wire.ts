@@ -6,19 +6,8 @@ import { randomId } from '../shared/ids.js';
  * finish-reason and usage tables, data-URL handling, id shapes.
  */
 
-export type Json = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
+export { isObject, num, str, type Json } from '../shared/json.js';
+import { isObject, num, str, type Json } from '../shared/json.js';
 
 /** Chat `finish_reason` → canonical. `function_call` is the pre-tools spelling of `tool_calls`. */
 const FINISH_FROM_CHAT: Record<string, FinishReason> = {

@@ -13,19 +13,8 @@ import type {
 /** Key of this format's entry in `CanonicalRequest.providerOptions`. */
 export const FORMAT = 'openai-responses' as const;
 
-export type Json = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
+export { isObject, num, str, type Json } from '../shared/json.js';
+import { isObject, num, str, type Json } from '../shared/json.js';
 
 /** What this codec stores under `providerOptions['openai-responses']`. */
 export interface ResponsesOptions {
