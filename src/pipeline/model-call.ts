@@ -1,70 +1,32 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { CanonicalRequest } from '../ir/index.js';
-import type { Format, SseEvent } from '../formats/types.js';
 import { InvalidRequestError } from '../formats/types.js';
 import { codecFor } from '../formats/index.js';
-import { errorBodyFor, extractErrorMessage } from '../formats/errors.js';
+import { errorBodyFor } from '../formats/errors.js';
 import { streamErrorEvent } from '../formats/stream-errors.js';
-import { ResponseAggregator, responseToEvents } from '../formats/shared/aggregate.js';
+import { ResponseAggregator } from '../formats/shared/aggregate.js';
 import type { Candidate } from '../router/registry.js';
-import type { AttemptFailure } from '../router/failure.js';
 import type { AttemptResult } from '../router/router.js';
-import { parseRetryAfter } from '../router/retry-after.js';
 import { executorFor } from '../providers/index.js';
-import type { Executor, Operation } from '../providers/types.js';
-import { dispatcherFor, effectiveProxy, ProxyUrlError } from '../upstream/dispatcher.js';
-import { readText, sendUpstream, TransportError, type UpstreamResponse } from '../upstream/send.js';
-import { readSseEvents } from '../upstream/sse-read.js';
+import { dispatcherFor, effectiveProxy } from '../upstream/dispatcher.js';
+import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.js';
 import { SseWriter } from '../server/sse.js';
 import { restoreModelNames } from './model-name.js';
-import { sendJson } from '../server/respond.js';
 import type { App } from '../app.js';
-import { estimateTokens } from './estimate-tokens.js';
-import { CredentialUnavailableError } from '../credentials/session.js';
-import { sendWithFallback, mapSseEvents } from '../providers/unwrap.js';
+import type { InboundCall, Success } from './call-types.js';
+import { sendError } from './errors.js';
+import { pipePassthrough, pipeTranslated, serveLocalCount, sendJsonText, looksLikeJson, safeParseObject } from './respond.js';
+export type { InboundCall } from './call-types.js';
+import { sendWithFallback } from '../providers/unwrap.js';
 import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
 import { AttemptGuard } from './upstream-guard.js';
 import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import { PendingKeepAlive, endCommittedJson, sseComment } from './keepalive.js';
 import { refreshAfter401, sessionKeyOf } from './call-context.js';
 
-export interface InboundCall {
-  format: Format;
-  body: Record<string, unknown>;
-  /** Model as the caller named it (restored in every response). */
-  model: string;
-  /** Model to route (differs from `model` when a mapping rewrote it). */
-  routeModel?: string;
-  stream: boolean;
-  operation: Operation;
-  clientHeaders: IncomingHttpHeaders;
-  /** Gemini `alt`: SSE framing (default) or a JSON array stream. */
-  geminiAlt?: 'sse' | 'json';
-  /** Extra response headers (e.g. X-CLIProxy-Route). */
-  responseHeaders?: Record<string, string>;
-  requestId: string;
-  /** Adapter for legacy `/v1/completions` (chat answers reshaped). */
-  transformJson?: (body: Record<string, unknown>) => Record<string, unknown>;
-  transformChunk?: (ev: SseEvent) => SseEvent | undefined;
-}
 
-/** What a successful attempt hands to the responder. */
-interface Success {
-  candidate: Candidate;
-  executor: Executor;
-  upstream: UpstreamResponse;
-  upstreamStream: boolean;
-  /** Stream path: events already read while checking the stream is not empty or an immediate error. */
-  primed?: { first: SseEvent[]; rest: AsyncGenerator<SseEvent[]> };
-  /** Non-stream path: the parsed body. */
-  json?: Record<string, unknown>;
-  jsonText?: string;
-}
-
-export function sendError(res: ServerResponse, format: Format, status: number, message: string, headers: Record<string, string> = {}, code?: string): void {
-  sendJson(res, status, errorBodyFor(format, status, message, code), headers);
-}
+export { sendError } from './errors.js';
 
 /** Serve one model call: route, call upstream (translating if the formats differ), stream back. */
 export async function serveModelCall(app: App, call: InboundCall, res: ServerResponse, signal: AbortSignal): Promise<void> {
@@ -275,155 +237,6 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
   let out = clientCodec.encodeResponse(canonicalResponse, { model: call.model, request: canonical });
   if (call.transformJson) out = call.transformJson(out);
   return replyText(200, JSON.stringify(out), headers);
-}
-
-async function pipePassthrough(
-  call: InboundCall,
-  primed: NonNullable<Success['primed']>,
-  writer: SseWriter,
-  signal: AbortSignal,
-): Promise<void> {
-  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
-  let wroteArrayItem = false;
-  const emit = async (batch: SseEvent[]) => {
-    if (jsonArray) {
-      let text = '';
-      for (const ev of batch) {
-        text += (wroteArrayItem ? ',\n' : '[') + restoreModelNames(ev.data, call.model);
-        wroteArrayItem = true;
-      }
-      return writer.writeRaw(text);
-    }
-    const out: SseEvent[] = [];
-    for (const ev of batch) {
-      const data = restoreModelNames(ev.data, call.model);
-      const mapped: SseEvent = ev.event ? { event: ev.event, data } : { data };
-      if (call.transformChunk) {
-        const t = call.transformChunk(mapped);
-        if (t) out.push(t);
-      } else out.push(mapped);
-    }
-    return writer.write(out);
-  };
-  writer.start();
-  try {
-    await emit(primed.first);
-    for await (const batch of primed.rest) {
-      if (signal.aborted) break;
-      await emit(batch);
-    }
-  } catch (err) {
-    if (!signal.aborted) await writer.write([streamErrorEvent(call.format, 502, `upstream stream failed: ${(err as Error).message}`)]);
-  } finally {
-    if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
-    writer.end();
-  }
-}
-
-async function pipeTranslated(
-  call: InboundCall,
-  ok: Success,
-  writer: SseWriter,
-  toCanonical: () => CanonicalRequest,
-  signal: AbortSignal,
-): Promise<void> {
-  const upstreamCodec = codecFor(ok.executor.format);
-  const clientCodec = codecFor(call.format);
-  const request = toCanonical();
-  const encoder = clientCodec.createStreamEncoder({ model: call.model, includeUsage: request.includeUsage, request });
-  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
-  let wroteArrayItem = false;
-  const emit = async (events: SseEvent[]) => {
-    if (events.length === 0) return;
-    if (jsonArray) {
-      let text = '';
-      for (const ev of events) {
-        text += (wroteArrayItem ? ',\n' : '[') + ev.data;
-        wroteArrayItem = true;
-      }
-      return writer.writeRaw(text);
-    }
-    if (call.transformChunk) {
-      const out: SseEvent[] = [];
-      for (const ev of events) {
-        const t = call.transformChunk(ev);
-        if (t) out.push(t);
-      }
-      return writer.write(out);
-    }
-    return writer.write(events);
-  };
-  writer.start();
-  try {
-    if (ok.primed) {
-      const decoder = upstreamCodec.createStreamDecoder();
-      const translate = (batch: SseEvent[]): SseEvent[] => {
-        const out: SseEvent[] = [];
-        for (const ev of batch) for (const ce of decoder.push(ev)) for (const o of encoder.push(ce)) out.push(o);
-        return out;
-      };
-      try {
-        await emit(translate(ok.primed.first));
-        for await (const batch of ok.primed.rest) {
-          if (signal.aborted) return;
-          await emit(translate(batch));
-        }
-        const tail: SseEvent[] = [];
-        for (const ce of decoder.end()) for (const o of encoder.push(ce)) tail.push(o);
-        await emit(tail);
-      } catch (err) {
-        if (signal.aborted) return;
-        const out: SseEvent[] = [];
-        for (const o of encoder.push({ type: 'error', error: { message: `upstream stream failed: ${(err as Error).message}`, status: 502 } })) out.push(o);
-        await emit(out);
-      }
-    } else {
-      const res = upstreamCodec.decodeResponse(ok.json ?? {});
-      const out: SseEvent[] = [];
-      for (const ce of responseToEvents(res)) for (const o of encoder.push(ce)) out.push(o);
-      await emit(out);
-    }
-    await emit(encoder.end());
-  } finally {
-    if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
-    writer.end();
-  }
-}
-
-function serveLocalCount(call: InboundCall, res: ServerResponse, toCanonical: () => CanonicalRequest): void {
-  let tokens: number;
-  try {
-    tokens = estimateTokens(toCanonical());
-  } catch (err) {
-    if (err instanceof InvalidRequestError) return sendError(res, call.format, 400, err.message);
-    throw err;
-  }
-  if (call.format === 'gemini') return sendJson(res, 200, { totalTokens: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] });
-  return sendJson(res, 200, { input_tokens: tokens });
-}
-
-function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function looksLikeJson(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
-    return c === 0x7b /* { */ || c === 0x5b /* [ */;
-  }
-  return false;
-}
-
-function safeParseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') return v[0] as Record<string, unknown>;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function logCall(app: App, call: InboundCall, routeModel: string, credential: string | undefined, attempts: number, status: number, started: number): void {

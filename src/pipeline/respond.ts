@@ -1,0 +1,164 @@
+import type { ServerResponse } from 'node:http';
+import type { CanonicalRequest } from '../ir/index.js';
+import type { SseEvent } from '../formats/types.js';
+import { InvalidRequestError } from '../formats/types.js';
+import { codecFor } from '../formats/index.js';
+import { streamErrorEvent } from '../formats/stream-errors.js';
+import { responseToEvents } from '../formats/shared/aggregate.js';
+import { SseWriter } from '../server/sse.js';
+import { sendJson } from '../server/respond.js';
+import { restoreModelNames } from './model-name.js';
+import { estimateTokens } from './estimate-tokens.js';
+import type { InboundCall, Success } from './call-types.js';
+import { sendError } from './errors.js';
+
+/** Writing a served call back to the caller: pass-through and translated streams, local token counts, JSON. */
+export async function pipePassthrough(
+  call: InboundCall,
+  primed: NonNullable<Success['primed']>,
+  writer: SseWriter,
+  signal: AbortSignal,
+): Promise<void> {
+  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
+  let wroteArrayItem = false;
+  const emit = async (batch: SseEvent[]) => {
+    if (jsonArray) {
+      let text = '';
+      for (const ev of batch) {
+        text += (wroteArrayItem ? ',\n' : '[') + restoreModelNames(ev.data, call.model);
+        wroteArrayItem = true;
+      }
+      return writer.writeRaw(text);
+    }
+    const out: SseEvent[] = [];
+    for (const ev of batch) {
+      const data = restoreModelNames(ev.data, call.model);
+      const mapped: SseEvent = ev.event ? { event: ev.event, data } : { data };
+      if (call.transformChunk) {
+        const t = call.transformChunk(mapped);
+        if (t) out.push(t);
+      } else out.push(mapped);
+    }
+    return writer.write(out);
+  };
+  writer.start();
+  try {
+    await emit(primed.first);
+    for await (const batch of primed.rest) {
+      if (signal.aborted) break;
+      await emit(batch);
+    }
+  } catch (err) {
+    if (!signal.aborted) await writer.write([streamErrorEvent(call.format, 502, `upstream stream failed: ${(err as Error).message}`)]);
+  } finally {
+    if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
+    writer.end();
+  }
+}
+
+export async function pipeTranslated(
+  call: InboundCall,
+  ok: Success,
+  writer: SseWriter,
+  toCanonical: () => CanonicalRequest,
+  signal: AbortSignal,
+): Promise<void> {
+  const upstreamCodec = codecFor(ok.executor.format);
+  const clientCodec = codecFor(call.format);
+  const request = toCanonical();
+  const encoder = clientCodec.createStreamEncoder({ model: call.model, includeUsage: request.includeUsage, request });
+  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
+  let wroteArrayItem = false;
+  const emit = async (events: SseEvent[]) => {
+    if (events.length === 0) return;
+    if (jsonArray) {
+      let text = '';
+      for (const ev of events) {
+        text += (wroteArrayItem ? ',\n' : '[') + ev.data;
+        wroteArrayItem = true;
+      }
+      return writer.writeRaw(text);
+    }
+    if (call.transformChunk) {
+      const out: SseEvent[] = [];
+      for (const ev of events) {
+        const t = call.transformChunk(ev);
+        if (t) out.push(t);
+      }
+      return writer.write(out);
+    }
+    return writer.write(events);
+  };
+  writer.start();
+  try {
+    if (ok.primed) {
+      const decoder = upstreamCodec.createStreamDecoder();
+      const translate = (batch: SseEvent[]): SseEvent[] => {
+        const out: SseEvent[] = [];
+        for (const ev of batch) for (const ce of decoder.push(ev)) for (const o of encoder.push(ce)) out.push(o);
+        return out;
+      };
+      try {
+        await emit(translate(ok.primed.first));
+        for await (const batch of ok.primed.rest) {
+          if (signal.aborted) return;
+          await emit(translate(batch));
+        }
+        const tail: SseEvent[] = [];
+        for (const ce of decoder.end()) for (const o of encoder.push(ce)) tail.push(o);
+        await emit(tail);
+      } catch (err) {
+        if (signal.aborted) return;
+        const out: SseEvent[] = [];
+        for (const o of encoder.push({ type: 'error', error: { message: `upstream stream failed: ${(err as Error).message}`, status: 502 } })) out.push(o);
+        await emit(out);
+      }
+    } else {
+      const res = upstreamCodec.decodeResponse(ok.json ?? {});
+      const out: SseEvent[] = [];
+      for (const ce of responseToEvents(res)) for (const o of encoder.push(ce)) out.push(o);
+      await emit(out);
+    }
+    await emit(encoder.end());
+  } finally {
+    if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
+    writer.end();
+  }
+}
+
+export function serveLocalCount(call: InboundCall, res: ServerResponse, toCanonical: () => CanonicalRequest): void {
+  let tokens: number;
+  try {
+    tokens = estimateTokens(toCanonical());
+  } catch (err) {
+    if (err instanceof InvalidRequestError) return sendError(res, call.format, 400, err.message);
+    throw err;
+  }
+  if (call.format === 'gemini') return sendJson(res, 200, { totalTokens: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] });
+  return sendJson(res, 200, { input_tokens: tokens });
+}
+
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function looksLikeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return c === 0x7b /* { */ || c === 0x5b /* [ */;
+  }
+  return false;
+}
+
+export function safeParseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') return v[0] as Record<string, unknown>;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
