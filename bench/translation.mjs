@@ -98,7 +98,7 @@ function benchRequestTranslation() {
   console.log(`worst pair: ${worst.toFixed(2)}x (target <= 1.5x)`);
 }
 
-async function benchStreamRate() {
+export async function benchStreamRate() {
   const N = 100_000;
   let sse = '';
   const head = '{"id":"chatcmpl-x","object":"chat.completion.chunk","created":1,"model":"up-model","choices":[{"index":0,"delta":{"content":"tok "},"finish_reason":null}]}';

@@ -173,7 +173,8 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       }
       this.open(out, key, b);
     }
-    if (b === this.current) out.push(sse('content_block_delta', { type: 'content_block_delta', index: b.index, delta }));
+    // Hot path (one event per upstream delta): only the delta object is serialised.
+    if (b === this.current) out.push({ event: 'content_block_delta', data: `{"type":"content_block_delta","index":${b.index},"delta":${JSON.stringify(delta)}}` });
     else b.buffered.push(delta);
   }
 
