@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { PrepareInput, UpstreamRequest } from './types.js';
 import { clientHeader, joinUrl } from './types.js';
 import type { TokenSession } from '../credentials/session.js';
+import { readPrompt } from './codex-prompts.js';
 
 /** ChatGPT-plan Codex (OAuth) talks to the ChatGPT backend, which accepts only streamed Responses calls. */
 export const CHATGPT_CODEX_BASE_URL = 'https://chatgpt.com/backend-api/codex';
@@ -19,11 +19,7 @@ const UNSUPPORTED = ['previous_response_id', 'max_output_tokens', 'max_completio
 
 export const INSTRUCTIONS_PREFIX = 'EXECUTE ACCORDING TO THE FOLLOWING INSTRUCTIONS!!!';
 
-/**
- * Codex CLI's official system prompts, selected by model (SPEC 3.5). They are not bundled (they are OpenAI's
- * text): drop `codex-max.md`, `gpt-5-codex.md`, `gpt-5.1.md`, `base.md` into `prompts/codex/` (or the folder
- * named by CLIPROXY_CODEX_PROMPTS_DIR) to have them enforced; without them the caller's instructions pass as sent.
- */
+/** Codex CLI's official system prompt file for a model (SPEC 3.5); see codex-prompts.ts for where it comes from. */
 export function promptFileFor(model: string): string {
   if (model.includes('codex-max')) return 'codex-max.md';
   if (model.includes('codex')) return 'gpt-5-codex.md';
@@ -46,17 +42,11 @@ export function officialPrompt(model: string): Promise<string | undefined> {
   const file = promptFileFor(model);
   let p = promptCache.get(file);
   if (!p) {
-    p = (async () => {
-      for (const dir of promptDirs()) {
-        try {
-          const text = await readFile(`${dir.replace(/\/+$/, '')}/${file}`, 'utf8');
-          if (text.trim()) return text;
-        } catch {
-          /* next */
-        }
-      }
-      return undefined;
-    })();
+    p = readPrompt(promptDirs(), file).then((text) => {
+      // A failed lookup (offline, say) is retried after a while, not on every request and not never.
+      if (text === undefined) setTimeout(() => promptCache.delete(file), 10 * 60_000).unref();
+      return text;
+    });
     promptCache.set(file, p);
   }
   return p;

@@ -10,12 +10,15 @@ import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { writeJsonAtomic } from '../../src/credentials/token-file.js';
 import { CLAUDE_CODE_SYSTEM } from '../../src/providers/claude-oauth.js';
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 
 let up: FakeUpstream;
 let ca: FakeCodeAssist;
 let oauth: FakeOAuth;
 let proxy: RunningProxy;
 let dir: string;
+let promptServer: Server;
+const promptRequests: string[] = [];
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 beforeAll(async () => {
@@ -23,6 +26,15 @@ beforeAll(async () => {
   ca = await startFakeCodeAssist();
   oauth = await startFakeOAuth();
   Object.assign(process.env, oauth.env());
+  // Codex's official prompt is fetched once from the (configurable) Codex CLI source and cached.
+  promptServer = createServer((req, res) => {
+    promptRequests.push(req.url ?? '');
+    if (req.url?.endsWith('/gpt_5_codex_prompt.md')) res.writeHead(200, { 'content-type': 'text/markdown' }).end('OFFICIAL CODEX PROMPT');
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => promptServer.listen(0, '127.0.0.1', r));
+  process.env.CLIPROXY_CODEX_PROMPTS_URL = `http://127.0.0.1:${(promptServer.address() as { port: number }).port}/codex-rs/core/`;
+  process.env.CLIPROXY_CODEX_PROMPTS_CACHE = await mkdtemp(join(tmpdir(), 'cliproxy-codex-prompts-'));
   dir = await mkdtemp(join(tmpdir(), 'cliproxy-exec-'));
   const day = soon(86_400_000 * 30);
   await writeJsonAtomic(join(dir, 'gemini-g@x.com-proj-x.json'), { type: 'gemini', token: { access_token: 'g-at', refresh_token: 'g-rt', expiry: day }, project_id: 'proj-x', email: 'g@x.com', base_url: ca.url });
@@ -41,6 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await Promise.all([up?.close(), ca?.close(), oauth?.close()]);
+  promptServer?.close();
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -123,6 +136,12 @@ describe('OAuth executors through the server', () => {
     expect(call.headers['openai-beta']).toBe('responses=experimental');
     expect(call.headers.session_id).toBeTruthy();
     expect(call.headers['user-agent']).toMatch(/^codex_cli_rs\//);
+    // Official instructions: fetched once and cached; the caller's own instructions become the first user message.
+    expect(call.body.instructions).toBe('OFFICIAL CODEX PROMPT');
+    expect(JSON.stringify(call.body.input[0])).toContain('EXECUTE ACCORDING TO THE FOLLOWING INSTRUCTIONS!!!\\nbe brief');
+    expect(await readFile(join(process.env.CLIPROXY_CODEX_PROMPTS_CACHE!, 'gpt-5-codex.md'), 'utf8')).toBe('OFFICIAL CODEX PROMPT');
+    await post('/v1/responses', { model: 'gpt-5-codex', input: 'again' });
+    expect(promptRequests.filter((u) => u.endsWith('/gpt_5_codex_prompt.md'))).toHaveLength(1);
   });
 
   it('qwen: expired token refreshed before the call (written back), dummy tool on streams', async () => {
