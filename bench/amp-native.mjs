@@ -54,7 +54,7 @@ export async function benchAmpNative() {
   const { config } = parseConfigObject({
     'auth-dir': join(dir, 'auth'),
     'api-keys': [KEY],
-    'claude-api-key': [{ 'api-key': 'sk-bench', 'base-url': upstream.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5' }] }],
+    'claude-api-key': [{ 'api-key': 'sk-bench', 'base-url': upstream.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5-20250929' }] }],
     ampcode: { 'threads-db': join(dir, 'threads.db') },
   });
   const log = silentLogger();

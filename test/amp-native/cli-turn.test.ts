@@ -39,7 +39,7 @@ describe.skipIf(!found.bin)('native Amp CLI against cliproxy (real binary)', () 
   let threadFromStream = '';
   const baseConfig = () => ({
     'api-keys': [KEY],
-    'claude-api-key': [{ 'api-key': 'sk-ant-fake', 'base-url': fake.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5' }] }],
+    'claude-api-key': [{ 'api-key': 'sk-ant-fake', 'base-url': fake.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5-20250929' }] }],
     'openai-compatibility': [{ name: 'fakeoai', 'base-url': `${fake.url}/v1`, 'api-key-entries': [{ 'api-key': 'sk-oai' }], models: [{ name: 'gpt-up', alias: 'local-gpt' }] }],
     ampcode: { 'threads-db': db, 'model-mappings': [{ from: 'gpt-5.2', to: 'local-gpt' }] } as Record<string, unknown>,
   });

@@ -45,7 +45,7 @@ describe('native Amp thread socket (protocol level)', () => {
     const db = join(await mkdtemp(join(tmpdir(), 'cliproxy-amp-proto-')), 't.db');
     proxy = await startProxy({
       'api-keys': [KEY, 'other-key'],
-      'claude-api-key': [{ 'api-key': 'sk-ant-fake', 'base-url': fake.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5' }] }],
+      'claude-api-key': [{ 'api-key': 'sk-ant-fake', 'base-url': fake.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5-20250929' }] }],
       ampcode: { 'threads-db': db },
     });
   });
@@ -179,7 +179,7 @@ describe('native Amp thread socket (protocol level)', () => {
   it('ends the turn with error_set naming the model and the mapping that fixes it, then idle', async () => {
     proxy.reconfigure({
       'api-keys': [KEY, 'other-key'],
-      'claude-api-key': [{ 'api-key': 'sk-ant-fake', 'base-url': fake.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5' }] }],
+      'claude-api-key': [{ 'api-key': 'sk-ant-fake', 'base-url': fake.url, models: [{ name: 'claude-up', alias: 'claude-sonnet-4-5-20250929' }] }],
       ampcode: { 'threads-db': (proxy.app.config.current.ampcode as any)['threads-db'], 'mode-models': { high: 'gpt-unserved' } },
     });
     const t = (await createThread(proxy.url)).body;
@@ -188,7 +188,7 @@ describe('native Amp thread socket (protocol level)', () => {
     await c.request('client_append_user_msg', { messageId: newMessageId(), content: [{ type: 'text', text: 'hi' }], agentMode: 'high' });
     const err = await c.event('error_set');
     expect(err.error.message).toContain('gpt-unserved');
-    expect(err.error.message).toContain('ampcode.model-mappings: - { from: "gpt-unserved", to: "claude-sonnet-4-5" }');
+    expect(err.error.message).toContain('ampcode.model-mappings: - { from: "gpt-unserved", to: "claude-sonnet-4-5-20250929" }');
     expect(typeof err.seq).toBe('number');
     await c.event('agent_state', (p) => p.state === 'idle');
     c.close();

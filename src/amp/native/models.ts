@@ -6,10 +6,10 @@ import { decideRoute } from '../decide.js';
  * (e.g. `medium: gpt-5.2`); the result then routes exactly like a classic Amp call's model.
  */
 export const DEFAULT_MODE_MODELS: Readonly<Record<string, string>> = {
-  low: 'claude-haiku-4-5',
-  medium: 'claude-sonnet-4-5',
-  high: 'claude-opus-4-5',
-  ultra: 'gpt-5.2',
+  low: 'claude-haiku-4-5-20251001',
+  medium: 'claude-sonnet-4-5-20250929',
+  high: 'claude-opus-4-5-20251101',
+  ultra: 'gpt-5.1',
 };
 
 export function modelForMode(app: App, mode: string): string {
