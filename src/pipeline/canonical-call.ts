@@ -11,6 +11,7 @@ import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.
 import { sendWithFallback } from '../providers/unwrap.js';
 import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
 import { AttemptGuard } from './upstream-guard.js';
+import { applyThinkingToCanonical, parseThinkingSuffix } from './thinking-suffix.js';
 import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import type { App } from '../app.js';
 
@@ -54,6 +55,11 @@ interface Opened {
 export async function* callCanonical(app: App, request: CanonicalRequest, opts: CanonicalCallOptions): AsyncGenerator<StreamEvent> {
   const { signal } = opts;
   const candidates = app.router.registry.candidates(opts.model);
+  const thinking = parseThinkingSuffix(opts.model);
+  if (thinking) {
+    request = { ...request };
+    applyThinkingToCanonical(request, thinking);
+  }
   if (candidates.length === 0) throw new CanonicalCallError(`no credential serves model ${opts.model}`, 404, 'model_not_found');
   const cfg = app.config.current;
   const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);

@@ -16,6 +16,7 @@ import { restoreModelNames } from './model-name.js';
 import type { App } from '../app.js';
 import type { InboundCall, Success } from './call-types.js';
 import { sendError } from './errors.js';
+import { applyThinkingToBody, applyThinkingToCanonical, parseThinkingSuffix } from './thinking-suffix.js';
 import { pipePassthrough, pipeTranslated, serveLocalCount, sendJsonText, looksLikeJson, safeParseObject } from './respond.js';
 export type { InboundCall } from './call-types.js';
 import { sendWithFallback } from '../providers/unwrap.js';
@@ -38,12 +39,14 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     return sendError(res, call.format, 404, `The model \`${call.model}\` does not exist or no credential serves it.${hint}`, call.responseHeaders, 'model_not_found');
   }
 
+  const thinking = parseThinkingSuffix(routeModel);
   let canonical: CanonicalRequest | undefined;
   const toCanonical = (): CanonicalRequest => {
     if (!canonical) {
       canonical = codecFor(call.format).decodeRequest(call.body);
       canonical.model = call.model;
       canonical.stream = call.stream;
+      if (thinking) applyThinkingToCanonical(canonical, thinking);
     }
     return canonical;
   };
@@ -70,7 +73,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     const same = executor.format === call.format;
     const upstreamStream = call.operation === 'generate' && (call.stream || !executor.supportsNonStream);
     let body: Record<string, unknown>;
-    if (same) body = call.body;
+    if (same) body = thinking ? applyThinkingToBody(call.format, call.body, thinking) : call.body;
     else {
       const c = toCanonical();
       body = codecFor(executor.format).encodeRequest({ ...c, stream: upstreamStream }, candidate.upstreamModel);

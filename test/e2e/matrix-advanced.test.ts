@@ -217,3 +217,31 @@ describe.each(FORMATS)('client %s', (client) => {
     }
   });
 });
+
+describe('thinking suffix model(level)', () => {
+  it('routes the base model and sets the level in the upstream format, pass-through and translated', async () => {
+    fake.reply = () => ({ kind: 'answer', answer: { text: 'ok' } });
+    // Translated: an OpenAI caller, Anthropic upstream, `(high)` → the shared table's 24576-token budget.
+    let r = await post('/v1/chat/completions', { model: `${MODELS.anthropic}(high)`, messages: [{ role: 'user', content: 'x' }] });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as any).model).toBe(`${MODELS.anthropic}(high)`);
+    let b = lastCall('anthropic').body;
+    expect(b.model).toBe('claude-sonnet-4-5-20250929');
+    expect(b.thinking).toEqual({ type: 'enabled', budget_tokens: 24576 });
+    // Pass-through: an Anthropic caller, explicit budget.
+    r = await post('/v1/messages', { model: `${MODELS.anthropic}(4000)`, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
+    expect(r.status).toBe(200);
+    b = lastCall('anthropic').body;
+    expect(b.thinking).toEqual({ type: 'enabled', budget_tokens: 4000 });
+    expect(b.max_tokens).toBeGreaterThan(4000);
+    // Pass-through Gemini, level in the URL.
+    r = await post(`/v1beta/models/${MODELS.gemini}(none):generateContent`, { contents: [{ role: 'user', parts: [{ text: 'x' }] }] });
+    expect(r.status).toBe(200);
+    expect(lastCall('gemini').model).toBe('gemini-2.5-flash');
+    expect(lastCall('gemini').body.generationConfig.thinkingConfig).toEqual({ thinkingBudget: 0, includeThoughts: false });
+    // Responses caller → chat upstream: effort carried as reasoning_effort.
+    r = await post('/v1/responses', { model: `${MODELS['openai-chat']}(low)`, input: 'x' });
+    expect(r.status).toBe(200);
+    expect(lastCall('openai-chat').body.reasoning_effort).toBe('low');
+  });
+});
