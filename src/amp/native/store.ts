@@ -38,7 +38,10 @@ interface Row {
  * rewritten when it changes; that happens a few times per turn, never per streamed token, so the synchronous
  * driver costs microseconds where it runs. `maxThreads` bounds the file: the least recently updated go first.
  */
+const CHECKPOINT_INTERVAL_MS = 2_000;
+
 export class ThreadStore {
+  private readonly checkpointTimer: NodeJS.Timeout;
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly putStmt: Database.Statement<[Row]>;
@@ -51,6 +54,14 @@ export class ThreadStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // SQLite's automatic checkpoint runs inside whichever commit crosses 1,000 WAL pages: a 20 ms synchronous
+    // stall in the middle of a turn (measured by bench/amp-native.mjs). Checkpoint on a timer instead, in small
+    // passive steps between turns' writes.
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointTimer = setInterval(() => {
+      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+    }, CHECKPOINT_INTERVAL_MS);
+    this.checkpointTimer.unref();
     this.db.exec(`CREATE TABLE IF NOT EXISTS threads (
       id TEXT PRIMARY KEY, owner TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,
       title TEXT NOT NULL DEFAULT '', agent_mode TEXT NOT NULL DEFAULT 'medium', archived INTEGER NOT NULL DEFAULT 0,
@@ -128,7 +139,11 @@ export class ThreadStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    clearInterval(this.checkpointTimer);
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
   }
 }
 
