@@ -29,9 +29,24 @@ type Block = Record<string, any>;
  * upstream accepts as call ids, so no per-upstream id table is needed; reasoning is kept only with its
  * signature and provider family (a signature is only valid where it was made).
  */
+/** Stored messages never change once appended, so each is converted once per process (turns re-send history). */
+const converted = new WeakMap<StoredMessage, Message | null>();
+
 export function toCanonicalMessages(stored: readonly StoredMessage[]): Message[] {
   const out: Message[] = [];
-  for (const { message } of stored) {
+  for (const m of stored) {
+    let c = converted.get(m);
+    if (c === undefined) {
+      c = convertOne(m);
+      converted.set(m, c);
+    }
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+function convertOne({ message }: StoredMessage): Message | null {
+  {
     const content = Array.isArray(message.content) ? (message.content as Block[]) : [];
     if (message.role === 'user') {
       const parts: UserPart[] = [];
@@ -40,7 +55,7 @@ export function toCanonicalMessages(stored: readonly StoredMessage[]): Message[]
         else if (b.type === 'image' && b.source?.type === 'base64') parts.push({ type: 'image', source: { kind: 'base64', mediaType: b.source.mediaType, data: b.source.data } });
         else if (b.type === 'tool_result' && typeof b.toolUseID === 'string') parts.push(toolResultPart(b));
       }
-      if (parts.length) out.push({ role: 'user', content: parts });
+      return parts.length ? { role: 'user', content: parts } : null;
     } else if (message.role === 'assistant') {
       const parts: AssistantPart[] = [];
       for (const b of content) {
@@ -48,10 +63,10 @@ export function toCanonicalMessages(stored: readonly StoredMessage[]): Message[]
         else if (b.type === 'thinking' && b.signature && b._family) parts.push({ type: 'reasoning', text: b.thinking ?? '', signature: b.signature, family: b._family });
         else if (b.type === 'tool_use') parts.push({ type: 'tool-call', id: b.id, name: b.name, arguments: JSON.stringify(b.input ?? {}) });
       }
-      if (parts.length) out.push({ role: 'assistant', content: parts });
+      return parts.length ? { role: 'assistant', content: parts } : null;
     }
   }
-  return out;
+  return null;
 }
 
 function toolResultPart(b: Block): UserPart {
