@@ -10,7 +10,7 @@ import { dispatcherFor, effectiveProxy } from '../upstream/dispatcher.js';
 import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.js';
 import { sendWithFallback } from '../providers/unwrap.js';
 import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
-import { AttemptGuard } from './upstream-guard.js';
+import { AttemptGuard, attemptTimeouts } from './upstream-guard.js';
 import { applyThinkingToCanonical, parseThinkingSuffix } from './thinking-suffix.js';
 import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import type { App } from '../app.js';
@@ -62,46 +62,40 @@ export async function* callCanonical(app: App, request: CanonicalRequest, opts: 
   }
   if (candidates.length === 0) throw new CanonicalCallError(`no credential serves model ${opts.model}`, 404, 'model_not_found');
   const cfg = app.config.current;
-  const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
-  const firstByteMs = secs(cfg.streaming['first-byte-timeout-seconds']);
-  const idleMs = secs(cfg.streaming['idle-timeout-seconds']);
+  const { firstByteMs, idleMs } = attemptTimeouts(cfg.streaming);
 
   const attempt = async (candidate: Candidate): Promise<AttemptResult<Opened>> => {
+    const guard = new AttemptGuard(signal, firstByteMs, idleMs);
+    const r = await attemptOnce(candidate, guard);
+    // A served stream keeps its guard (idle timeout, caller abort) until it ends.
+    if (!r.ok || !r.value.rest) guard.done();
+    return r;
+  };
+
+  const attemptOnce = async (candidate: Candidate, guard: AttemptGuard): Promise<AttemptResult<Opened>> => {
     const executor = executorFor(candidate.credential.kind);
     if (!executor) return { ok: false, failure: { status: 500, message: `no executor for ${candidate.credential.kind}`, transport: true } };
     const encoded = codecFor(executor.format).encodeRequest({ ...request, stream: true }, candidate.upstreamModel);
     const body = applyPayloadRules(cfg.payload, encoded, [candidate.upstreamModel, opts.model], payloadProtocol(executor.kind, executor.format));
     let upstream: UpstreamResponse;
-    const guard = new AttemptGuard(signal, firstByteMs, idleMs);
     guard.arm(true);
     try {
       const req = await executor.prepare({ credential: candidate.credential, body, upstreamModel: candidate.upstreamModel, stream: true, operation: 'generate', clientHeaders: {} });
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
       upstream = await sendWithFallback(req, dispatcher, guard.signal, sendUpstream);
     } catch (err) {
-      guard.settle();
-      guard.release();
       return { ok: false, failure: failureFromError(err, signal, guard) };
     }
-    if (upstream.status >= 400) {
-      guard.settle();
-      guard.release();
-      return { ok: false, failure: await failureFromResponse(upstream) };
-    }
+    if (upstream.status >= 400) return { ok: false, failure: await failureFromResponse(upstream) };
     if ((upstream.headers['content-type'] ?? '').includes('text/event-stream')) {
       const primed = await primeStream(upstream, executor, signal, guard);
-      if (!primed.ok) {
-        guard.settle();
-        guard.release();
-        return { ok: false, failure: primed.failure };
-      }
+      if (!primed.ok) return { ok: false, failure: primed.failure };
       const rest = guard.guard(primed.rest, () => {
         if (!signal.aborted) app.router.markFailure(candidate.credential.id, opts.model, { status: 502, message: 'stream failed', transport: true });
       });
       return { ok: true, value: { executor, upstream, first: primed.first, rest } };
     }
-    guard.settle();
-    guard.release();
+    guard.settle(); // one JSON body: the first-byte limit no longer applies
     try {
       let text = await readText(upstream.body);
       if (executor.unwrapBody) text = executor.unwrapBody(text);

@@ -21,7 +21,7 @@ import { pipePassthrough, pipeTranslated, serveLocalCount, sendJsonText, looksLi
 export type { InboundCall } from './call-types.js';
 import { sendWithFallback } from '../providers/unwrap.js';
 import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
-import { AttemptGuard } from './upstream-guard.js';
+import { AttemptGuard, attemptTimeouts } from './upstream-guard.js';
 import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import { PendingKeepAlive, endCommittedJson, sseComment } from './keepalive.js';
 import { refreshAfter401, sessionKeyOf } from './call-context.js';
@@ -126,15 +126,14 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, jsonText: text } };
   };
 
+  const { firstByteMs, idleMs } = attemptTimeouts(cfg.streaming);
   const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
-  const firstByteMs = secs(cfg.streaming['first-byte-timeout-seconds']);
-  const idleMs = secs(cfg.streaming['idle-timeout-seconds']);
   const attempt = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
     const run = async () => {
       const guard = new AttemptGuard(signal, firstByteMs, idleMs);
       const r = await attemptOnce(candidate, guard);
-      if (!r.ok || !r.value.primed) guard.settle();
-      if (!r.ok) guard.release();
+      if (!r.ok) guard.done();
+      else if (!r.value.primed) guard.settle();
       return r;
     };
     const r = await run();

@@ -19,28 +19,13 @@ export async function pipePassthrough(
   writer: SseWriter,
   signal: AbortSignal,
 ): Promise<void> {
-  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
-  let wroteArrayItem = false;
-  const emit = async (batch: SseEvent[]) => {
-    if (jsonArray) {
-      let text = '';
-      for (const ev of batch) {
-        text += (wroteArrayItem ? ',\n' : '[') + restoreModelNames(ev.data, call.model);
-        wroteArrayItem = true;
-      }
-      return writer.writeRaw(text);
-    }
-    const out: SseEvent[] = [];
-    for (const ev of batch) {
+  const sink = callerSink(call, writer);
+  // Same format: the upstream's events go out as they are, with the caller's model name restored.
+  const emit = (batch: SseEvent[]) =>
+    sink.emit(batch.map((ev) => {
       const data = restoreModelNames(ev.data, call.model);
-      const mapped: SseEvent = ev.event ? { event: ev.event, data } : { data };
-      if (call.transformChunk) {
-        const t = call.transformChunk(mapped);
-        if (t) out.push(t);
-      } else out.push(mapped);
-    }
-    return writer.write(out);
-  };
+      return ev.event ? { event: ev.event, data } : { data };
+    }));
   writer.start();
   try {
     await emit(primed.first);
@@ -51,8 +36,7 @@ export async function pipePassthrough(
   } catch (err) {
     if (!signal.aborted) await writer.write([streamErrorEvent(call.format, 502, `upstream stream failed: ${(err as Error).message}`)]);
   } finally {
-    if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
-    writer.end();
+    await sink.close();
   }
 }
 
@@ -67,28 +51,8 @@ export async function pipeTranslated(
   const clientCodec = codecFor(call.format);
   const request = toCanonical();
   const encoder = clientCodec.createStreamEncoder({ model: call.model, includeUsage: request.includeUsage, request });
-  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
-  let wroteArrayItem = false;
-  const emit = async (events: SseEvent[]) => {
-    if (events.length === 0) return;
-    if (jsonArray) {
-      let text = '';
-      for (const ev of events) {
-        text += (wroteArrayItem ? ',\n' : '[') + ev.data;
-        wroteArrayItem = true;
-      }
-      return writer.writeRaw(text);
-    }
-    if (call.transformChunk) {
-      const out: SseEvent[] = [];
-      for (const ev of events) {
-        const t = call.transformChunk(ev);
-        if (t) out.push(t);
-      }
-      return writer.write(out);
-    }
-    return writer.write(events);
-  };
+  const sink = callerSink(call, writer);
+  const emit = (events: SseEvent[]) => sink.emit(events);
   writer.start();
   try {
     if (ok.primed) {
@@ -121,9 +85,41 @@ export async function pipeTranslated(
     }
     await emit(encoder.end());
   } finally {
-    if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
-    writer.end();
+    await sink.close();
   }
+}
+
+/**
+ * Where a caller's stream events go: SSE frames, or for Gemini's `alt=json` one JSON array written element by
+ * element; the legacy-completions reshaping (`transformChunk`) applies on the way.
+ */
+function callerSink(call: InboundCall, writer: SseWriter): { emit(events: SseEvent[]): Promise<void>; close(): Promise<void> } {
+  const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
+  let wroteArrayItem = false;
+  return {
+    async emit(events) {
+      if (events.length === 0) return;
+      if (jsonArray) {
+        let text = '';
+        for (const ev of events) {
+          text += (wroteArrayItem ? ',\n' : '[') + ev.data;
+          wroteArrayItem = true;
+        }
+        return writer.writeRaw(text);
+      }
+      if (!call.transformChunk) return writer.write(events);
+      const out: SseEvent[] = [];
+      for (const ev of events) {
+        const t = call.transformChunk(ev);
+        if (t) out.push(t);
+      }
+      return writer.write(out);
+    },
+    async close() {
+      if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
+      writer.end();
+    },
+  };
 }
 
 export function serveLocalCount(call: InboundCall, res: ServerResponse, toCanonical: () => CanonicalRequest): void {

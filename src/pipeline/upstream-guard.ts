@@ -79,6 +79,12 @@ export class AttemptGuard {
   private client: AbortSignal | undefined;
   private onClientAbort: (() => void) | undefined;
 
+  /** The attempt is over (failed, or answered in one body): stop the timer and detach from the caller. */
+  done(): void {
+    this.settle();
+    this.release();
+  }
+
   /** Detach from the caller's signal once the attempt is over (failed attempts only; a served stream keeps it). */
   release(): void {
     if (this.client && this.onClientAbort) this.client.removeEventListener('abort', this.onClientAbort);
@@ -106,4 +112,10 @@ export class AttemptGuard {
   guard(rest: AsyncGenerator<SseEvent[]>, onError: (err: Error) => void): AsyncGenerator<SseEvent[]> {
     return guardStream(rest, this.idleMs, (r) => this.abort(r), onError);
   }
+}
+
+/** The per-attempt limits from `streaming.*` (seconds in config, ms here; 0 = off). */
+export function attemptTimeouts(streaming: { 'first-byte-timeout-seconds'?: number; 'idle-timeout-seconds'?: number }): { firstByteMs: number; idleMs: number } {
+  const ms = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
+  return { firstByteMs: ms(streaming['first-byte-timeout-seconds']), idleMs: ms(streaming['idle-timeout-seconds']) };
 }
