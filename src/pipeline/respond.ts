@@ -134,11 +134,6 @@ export function serveLocalCount(call: InboundCall, res: ServerResponse, toCanoni
   return sendJson(res, 200, { input_tokens: tokens });
 }
 
-export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
 export function looksLikeJson(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
