@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Format, SseEvent } from '../formats/types.js';
 import type { Candidate } from '../router/registry.js';
 import type { Executor, Operation } from '../providers/types.js';
-import type { UpstreamResponse } from '../upstream/send.js';
+import type { SseEventStream, UpstreamResponse } from '../upstream/send.js';
 
 /** One inbound model call as the pipeline sees it, and what a successful upstream attempt hands back. */
 export interface InboundCall {
@@ -32,7 +32,7 @@ export interface Success {
   upstream: UpstreamResponse;
   upstreamStream: boolean;
   /** Stream path: events already read while checking the stream is not empty or an immediate error. */
-  primed?: { first: SseEvent[]; rest: AsyncGenerator<SseEvent[]> };
+  primed?: { first: SseEvent[]; rest: SseEventStream };
   /** Non-stream path: the parsed body. */
   json?: Record<string, unknown>;
   jsonText?: string;

@@ -7,7 +7,7 @@ import type { AttemptResult } from '../router/router.js';
 import { executorFor } from '../providers/index.js';
 import type { Executor } from '../providers/types.js';
 import { dispatcherFor, effectiveProxy } from '../upstream/dispatcher.js';
-import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.js';
+import { readText, sendUpstream, type SseEventStream, type UpstreamResponse } from '../upstream/send.js';
 import { sendWithFallback } from '../providers/unwrap.js';
 import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
 import { AttemptGuard, attemptTimeouts } from './upstream-guard.js';
@@ -41,7 +41,7 @@ interface Opened {
   upstream: UpstreamResponse;
   /** Stream answers: the first batch (already read) and the rest. */
   first?: SseEvent[];
-  rest?: AsyncGenerator<SseEvent[]>;
+  rest?: SseEventStream;
   /** One-JSON-body answers. */
   json?: Record<string, unknown>;
 }

@@ -4,10 +4,9 @@ import type { AttemptFailure } from '../router/failure.js';
 import { parseRetryAfter } from '../router/retry-after.js';
 import type { Executor } from '../providers/types.js';
 import { ProxyUrlError } from '../upstream/dispatcher.js';
-import { readText, TransportError, type UpstreamResponse } from '../upstream/send.js';
+import { readText, TransportError, type SseEventStream, type UpstreamResponse } from '../upstream/send.js';
 import { readSseEvents } from '../upstream/sse-read.js';
 import { CredentialUnavailableError } from '../credentials/session.js';
-import { mapSseEvents } from '../providers/unwrap.js';
 import type { AttemptGuard } from './upstream-guard.js';
 
 /**
@@ -44,14 +43,14 @@ export function earlyStreamError(events: SseEvent[]): AttemptFailure | undefined
   return undefined;
 }
 
-export type Primed = { ok: true; first: SseEvent[]; rest: AsyncGenerator<SseEvent[]> } | { ok: false; failure: AttemptFailure };
+export type Primed = { ok: true; first: SseEvent[]; rest: SseEventStream } | { ok: false; failure: AttemptFailure };
 
 /**
  * Read the first events of an upstream stream before committing to it, so an empty or instantly failing
  * stream can still move to another credential before the caller has seen a byte.
  */
 export async function primeStream(upstream: UpstreamResponse, executor: Executor, signal: AbortSignal, guard?: AttemptGuard): Promise<Primed> {
-  const rest = mapSseEvents(readSseEvents(upstream.body), executor.unwrapEvent);
+  const rest = readSseEvents(upstream.body, executor.unwrapEvent);
   try {
     const firstBatch = await rest.next();
     guard?.settle();

@@ -1,53 +1,6 @@
-import type { SseEvent } from '../formats/types.js';
+import { UpstreamTimeoutError, type SseEventStream } from '../upstream/body.js';
 
-export class UpstreamTimeoutError extends Error {
-  constructor(
-    readonly phase: 'first-byte' | 'idle',
-    readonly ms: number,
-  ) {
-    super(phase === 'first-byte' ? `upstream sent no data within ${ms / 1000}s (first-byte timeout)` : `upstream went silent for ${ms / 1000}s (idle timeout)`);
-    this.name = 'UpstreamTimeoutError';
-  }
-}
-
-/**
- * Pass a stream's batches through, aborting the upstream when none arrives for `idleMs`, and reporting a
- * failure after the first byte to `onError` (the stream error itself is rethrown for the responder).
- */
-export async function* guardStream(
-  source: AsyncGenerator<SseEvent[]>,
-  idleMs: number,
-  abort: (reason: Error) => void,
-  onError: (err: Error) => void,
-): AsyncGenerator<SseEvent[]> {
-  let timedOut: UpstreamTimeoutError | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    if (idleMs <= 0) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = new UpstreamTimeoutError('idle', idleMs);
-      abort(timedOut);
-    }, idleMs);
-    timer.unref();
-  };
-  arm();
-  try {
-    for await (const batch of source) {
-      // Time spent by the caller consuming (backpressure) is not upstream silence: pause while it has the batch.
-      clearTimeout(timer);
-      yield batch;
-      arm();
-    }
-    if (timedOut) throw timedOut;
-  } catch (err) {
-    const e = timedOut ?? (err as Error);
-    onError(e);
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { UpstreamTimeoutError };
 
 /**
  * One upstream attempt's abort handle: combines the caller's signal with our own timeouts. The first-byte
@@ -108,9 +61,9 @@ export class AttemptGuard {
     this.ctl.abort(reason);
   }
 
-  /** Guard the rest of a committed stream with the idle timeout. */
-  guard(rest: AsyncGenerator<SseEvent[]>, onError: (err: Error) => void): AsyncGenerator<SseEvent[]> {
-    return guardStream(rest, this.idleMs, (r) => this.abort(r), onError);
+  /** Guard the rest of a committed stream with the idle timeout; `onError` hears of any failure once. */
+  guard(rest: SseEventStream, onError: (err: Error) => void): SseEventStream {
+    return rest.guard(this.idleMs, onError);
   }
 }
 

@@ -25,22 +25,6 @@ export async function sendWithFallback(req: UpstreamRequest, dispatcher: Dispatc
   throw new TransportError('no upstream URL');
 }
 
-/** Apply an executor's per-event hook to the SSE batches as they arrive. */
-export async function* mapSseEvents(source: AsyncGenerator<SseEvent[]>, map: ((ev: SseEvent) => SseEvent | undefined) | undefined): AsyncGenerator<SseEvent[]> {
-  if (!map) {
-    yield* source;
-    return;
-  }
-  for await (const batch of source) {
-    const out: SseEvent[] = [];
-    for (const ev of batch) {
-      const m = map(ev);
-      if (m) out.push(m);
-    }
-    if (out.length > 0) yield out;
-  }
-}
-
 /** Gemini CLI / Antigravity: `{"response": {...}}` → `{...}` (anything else passes unchanged). */
 export function unwrapResponseJson(text: string): string {
   const t = text.trimStart();

@@ -1,12 +1,13 @@
-import { request, type Dispatcher } from 'undici';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import type { UpstreamRequest } from '../providers/types.js';
+import { UpstreamBody } from './body.js';
+
+export { UpstreamBody, SseEventStream, UpstreamTimeoutError } from './body.js';
 
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string>;
-  body: Readable;
+  body: UpstreamBody;
 }
 
 export class TransportError extends Error {
@@ -18,46 +19,86 @@ export class TransportError extends Error {
 
 function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return out;
 }
 
-/** Send one upstream call; the body streams (decoded from gzip/deflate/br when the upstream compressed it). */
-export async function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, signal: AbortSignal): Promise<UpstreamResponse> {
-  let res: Dispatcher.ResponseData;
+// Executors build the same few URLs over and over: split each once (bounded, cleared when full).
+const splitCache = new Map<string, { origin: string; path: string }>();
+function splitUrl(url: string): { origin: string; path: string } {
+  let hit = splitCache.get(url);
+  if (!hit) {
+    const u = new URL(url);
+    hit = { origin: u.origin, path: `${u.pathname}${u.search}` };
+    if (splitCache.size >= 512) splitCache.clear();
+    splitCache.set(url, hit);
+  }
+  return hit;
+}
+
+function transportError(err: unknown): TransportError {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code;
+  return new TransportError(`upstream unreachable: ${code ?? ''} ${e.cause?.message ?? e.message ?? ''}`.trim(), code);
+}
+
+/**
+ * Send one upstream call; resolves at the response headers with a body to read once (decoded from
+ * gzip/deflate/br when the upstream compressed it). Uses undici's dispatch API directly: the request()
+ * convenience layer (URL parsing, a Readable body, signal bookkeeping) costs more per call than the proxying.
+ */
+export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, signal: AbortSignal): Promise<UpstreamResponse> {
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  let target: { origin: string; path: string };
   try {
-    res = await request(req.url, { method: req.method, headers: req.headers, body: req.body, dispatcher, signal });
-  } catch (err) {
-    if (signal.aborted) throw err;
-    const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-    const code = e.code ?? e.cause?.code;
-    throw new TransportError(`upstream unreachable: ${code ?? ''} ${e.cause?.message ?? e.message ?? ''}`.trim(), code);
+    target = splitUrl(req.url);
+  } catch {
+    return Promise.reject(new TransportError(`invalid upstream URL: ${req.url.replace(/[?#].*$/, '')}`));
   }
-  const headers = flatHeaders(res.headers);
-  let body: Readable = res.body;
-  const enc = headers['content-encoding']?.toLowerCase();
-  if (enc === 'gzip' || enc === 'x-gzip') body = res.body.pipe(createGunzip());
-  else if (enc === 'deflate') body = res.body.pipe(createInflate());
-  else if (enc === 'br') body = res.body.pipe(createBrotliDecompress());
-  if (body !== res.body) {
-    res.body.on('error', (err) => body.destroy(err));
-    delete headers['content-encoding'];
-    delete headers['content-length'];
-  }
-  return { status: res.statusCode, headers, body };
+  return new Promise((resolve, reject) => {
+    let body: UpstreamBody | undefined;
+    let controller: Dispatcher.DispatchController | undefined;
+    const onAbort = () => controller?.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    const release = () => signal.removeEventListener('abort', onAbort);
+    dispatcher.dispatch(
+      { origin: target.origin, path: target.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body },
+      {
+        onRequestStart(ctl) {
+          controller = ctl;
+          if (signal.aborted) onAbort();
+        },
+        onResponseStart(ctl, statusCode, headers) {
+          const flat = flatHeaders(headers as Record<string, string | string[] | undefined>);
+          body = new UpstreamBody(flat['content-encoding']);
+          if (body.decoded) {
+            delete flat['content-encoding'];
+            delete flat['content-length'];
+          }
+          body.attach({ pause: () => ctl.pause(), resume: () => ctl.resume(), abort: (reason) => ctl.abort(reason) });
+          resolve({ status: statusCode, headers: flat, body });
+        },
+        onResponseData(_ctl, chunk) {
+          body!.push(chunk);
+        },
+        onResponseEnd() {
+          release();
+          body!.complete();
+        },
+        onResponseError(_ctl, err) {
+          release();
+          if (body) body.fail(err);
+          else reject(signal.aborted ? err : transportError(err));
+        },
+      },
+    );
+  });
 }
 
 /** Read a whole (small) body as text; used for errors and non-stream answers. */
-export function readText(body: Readable): Promise<string> {
-  // Event listeners rather than an async iterator: this runs once per non-stream call, and the iterator's
-  // per-chunk promises are measurable at high request rates.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on('data', (c: Buffer) => chunks.push(c));
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    body.once('error', reject);
-    body.once('close', () => {
-      if (!body.readableEnded) reject(new Error('upstream body closed before it ended'));
-    });
-  });
+export function readText(body: UpstreamBody): Promise<string> {
+  return body.text();
 }

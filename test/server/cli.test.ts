@@ -33,7 +33,9 @@ describe.skipIf(!existsSync(CLI))('cliproxy command (built dist/cli.js)', () => 
     // the scenario, so check the default port only if it is free.
     const p = run([], dir, dir);
     const start = Date.now();
-    while (!p.out().includes('listening') && !p.err() && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 50));
+    // The banner lines can arrive in separate chunks: wait for the last of them, not just the first.
+    const banner = ['listening', 'running on built-in defaults', '--claude-login', 'only callers on this machine'];
+    while (!banner.every((b) => p.out().includes(b)) && !p.err() && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 50));
     if (p.err().includes('EADDRINUSE')) {
       p.child.kill();
       return;

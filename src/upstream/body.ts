@@ -1,0 +1,296 @@
+import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { SseEvent } from '../formats/types.js';
+
+/** What the transport lets a body do to its upstream request. */
+export interface BodyControl {
+  pause(): void;
+  resume(): void;
+  abort(reason: Error): void;
+}
+
+type Sink = { chunk(buf: Buffer): void; end(): void; fail(err: Error): void };
+
+export class UpstreamTimeoutError extends Error {
+  constructor(
+    readonly phase: 'first-byte' | 'idle',
+    readonly ms: number,
+  ) {
+    super(phase === 'first-byte' ? `upstream sent no data within ${ms / 1000}s (first-byte timeout)` : `upstream went silent for ${ms / 1000}s (idle timeout)`);
+    this.name = 'UpstreamTimeoutError';
+  }
+}
+
+/**
+ * An upstream response body, fed by the transport's dispatch handler and read once, either whole (`text`) or as
+ * SSE event batches (`events`). Push-based on purpose: no Readable stream and no async-iterator layers per
+ * network chunk; a consumer that falls behind pauses the upstream socket instead.
+ */
+export class UpstreamBody {
+  private sink: Sink | undefined;
+  private early: Buffer[] = [];
+  private finished = false;
+  private failure: Error | undefined;
+  private control: BodyControl | undefined;
+  private inflater: Gunzip | undefined;
+  destroyed = false;
+
+  constructor(contentEncoding?: string) {
+    const enc = contentEncoding?.toLowerCase();
+    if (enc === 'gzip' || enc === 'x-gzip') this.inflater = createGunzip();
+    else if (enc === 'deflate') this.inflater = createInflate() as unknown as Gunzip;
+    else if (enc === 'br') this.inflater = createBrotliDecompress() as unknown as Gunzip;
+    if (this.inflater) {
+      this.inflater.on('data', (c: Buffer) => this.deliver(c));
+      this.inflater.on('end', () => this.finish());
+      this.inflater.on('error', (err) => this.fail(err));
+    }
+  }
+
+  /** True when the upstream declared a compression this body decodes (its headers no longer apply). */
+  get decoded(): boolean {
+    return this.inflater !== undefined;
+  }
+
+  // ---- transport side ----
+
+  attach(control: BodyControl): void {
+    this.control = control;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.destroyed) return;
+    if (this.inflater) this.inflater.write(chunk);
+    else this.deliver(chunk);
+  }
+
+  complete(): void {
+    if (this.inflater) this.inflater.end();
+    else this.finish();
+  }
+
+  fail(err: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.failure = err;
+    this.sink?.fail(err);
+  }
+
+  // ---- consumer side ----
+
+  /** Stop reading and release the upstream connection; a waiting reader sees `reason` (or a plain close). */
+  destroy(reason?: Error): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const err = reason ?? new Error('upstream body closed before it ended');
+    this.inflater?.destroy();
+    if (!this.finished) this.control?.abort(err);
+    this.fail(err);
+  }
+
+  pause(): void {
+    this.control?.pause();
+  }
+
+  resume(): void {
+    this.control?.resume();
+  }
+
+  /** The whole body as text. */
+  text(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const parts: Buffer[] = [];
+      this.consume({
+        chunk: (b) => parts.push(b),
+        end: () => resolve(parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8')),
+        fail: reject,
+      });
+    });
+  }
+
+  /** The body as SSE event batches (one batch per network chunk that completed events), `map` applied. */
+  events(map?: (ev: SseEvent) => SseEvent | undefined): SseEventStream {
+    const stream = new SseEventStream(this, map);
+    this.consume(stream);
+    return stream;
+  }
+
+  private consume(sink: Sink): void {
+    if (this.sink) throw new Error('upstream body is already being read');
+    this.sink = sink;
+    const early = this.early;
+    this.early = [];
+    for (const c of early) sink.chunk(c);
+    if (this.failure) sink.fail(this.failure);
+    else if (this.finished) sink.end();
+  }
+
+  private deliver(chunk: Buffer): void {
+    if (this.sink) this.sink.chunk(chunk);
+    else this.early.push(chunk);
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.sink?.end();
+  }
+}
+
+const HIGH_WATER_BATCHES = 32;
+
+/**
+ * SSE batches of one upstream body as an async iterator. Events are parsed (and mapped) as each network chunk
+ * arrives; the iterator only hands them over. An optional idle limit aborts an upstream that goes silent while
+ * the reader is waiting for it (time the upstream is paused for a slow reader does not count).
+ */
+export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
+  private readonly parser: EventSourceParser;
+  private readonly decoder = new TextDecoder();
+  private batch: SseEvent[] = [];
+  private readonly queue: SseEvent[][] = [];
+  private waiter: { resolve: (r: IteratorResult<SseEvent[]>) => void; reject: (e: Error) => void } | undefined;
+  private done = false;
+  private error: Error | undefined;
+  private paused = false;
+  private idleMs = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lastActivity = 0;
+  private onFailure: ((err: Error) => void) | undefined;
+
+  constructor(
+    private readonly body: UpstreamBody,
+    map: ((ev: SseEvent) => SseEvent | undefined) | undefined,
+  ) {
+    this.parser = createParser({
+      onEvent: (ev) => {
+        const e: SseEvent = ev.event ? { event: ev.event, data: ev.data } : { data: ev.data };
+        const m = map ? map(e) : e;
+        if (m) this.batch.push(m);
+      },
+    });
+  }
+
+  /**
+   * Abort the upstream when it sends nothing for `ms`, and report any failure of the stream (idle, transport)
+   * to `onFailure` once, before the reader sees it.
+   */
+  guard(ms: number, onFailure: (err: Error) => void): this {
+    this.onFailure = onFailure;
+    if (ms > 0 && !this.done) {
+      this.idleMs = ms;
+      this.lastActivity = performance.now();
+      this.scheduleIdleCheck(ms);
+    }
+    return this;
+  }
+
+  // ---- fed by the body ----
+
+  chunk(buf: Buffer): void {
+    this.lastActivity = performance.now();
+    this.parser.feed(this.decoder.decode(buf, { stream: true }));
+    this.flush();
+  }
+
+  end(): void {
+    this.parser.feed(this.decoder.decode());
+    // A final event without its blank line still counts.
+    this.parser.feed('\n\n');
+    this.flush();
+    this.done = true;
+    this.stopIdle();
+    if (this.waiter && this.queue.length === 0) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve({ value: undefined, done: true });
+    }
+  }
+
+  fail(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.error = err;
+    this.stopIdle();
+    this.onFailure?.(err);
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.reject(err);
+    }
+  }
+
+  // ---- read by the consumer ----
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<SseEvent[]>> {
+    const value = this.queue.shift();
+    if (value) {
+      if (this.paused && this.queue.length < HIGH_WATER_BATCHES / 2) {
+        this.paused = false;
+        this.lastActivity = performance.now();
+        this.body.resume();
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.error) return Promise.reject(this.error);
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** The reader stopped early: release the upstream. */
+  return(): Promise<IteratorResult<SseEvent[]>> {
+    this.stopIdle();
+    if (!this.done) {
+      this.done = true;
+      this.body.destroy();
+    }
+    this.queue.length = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    const out = this.batch;
+    this.batch = [];
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve({ value: out, done: false });
+      return;
+    }
+    this.queue.push(out);
+    if (!this.paused && this.queue.length >= HIGH_WATER_BATCHES) {
+      this.paused = true;
+      this.body.pause();
+    }
+  }
+
+  // One timer per stream, re-armed lazily: resetting a timer on every chunk is measurable at high event rates.
+  private scheduleIdleCheck(ms: number): void {
+    this.idleTimer = setTimeout(() => this.checkIdle(), ms);
+    this.idleTimer.unref();
+  }
+
+  private checkIdle(): void {
+    if (this.done) return;
+    const now = performance.now();
+    if (this.paused) this.lastActivity = now;
+    const silentFor = now - this.lastActivity;
+    if (silentFor >= this.idleMs) {
+      this.body.destroy(new UpstreamTimeoutError('idle', this.idleMs));
+      return;
+    }
+    this.scheduleIdleCheck(Math.max(1, Math.ceil(this.idleMs - silentFor)));
+  }
+
+  private stopIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}
