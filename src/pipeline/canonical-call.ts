@@ -1,3 +1,4 @@
+import { cancellationOf } from '../util/cancel.js';
 import type { CanonicalRequest, StreamEvent } from '../ir/index.js';
 import type { SseEvent } from '../formats/types.js';
 import { codecFor } from '../formats/index.js';
@@ -53,7 +54,7 @@ interface Opened {
  * event in the stream, as for inbound streams.
  */
 export async function* callCanonical(app: App, request: CanonicalRequest, opts: CanonicalCallOptions): AsyncGenerator<StreamEvent> {
-  const { signal } = opts;
+  const signal = cancellationOf(opts.signal);
   const candidates = app.router.registry.candidates(opts.model);
   const thinking = parseThinkingSuffix(opts.model);
   if (thinking) {
@@ -82,7 +83,7 @@ export async function* callCanonical(app: App, request: CanonicalRequest, opts: 
     try {
       const req = await executor.prepare({ credential: candidate.credential, body, upstreamModel: candidate.upstreamModel, stream: true, operation: 'generate', clientHeaders: {} });
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
-      upstream = await sendWithFallback(req, dispatcher, guard.signal, sendUpstream);
+      upstream = await sendWithFallback(req, dispatcher, guard, sendUpstream);
     } catch (err) {
       return { ok: false, failure: failureFromError(err, signal, guard) };
     }

@@ -1,3 +1,4 @@
+import type { Cancellation } from '../util/cancel.js';
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { CanonicalRequest } from '../ir/index.js';
@@ -31,7 +32,7 @@ import { refreshAfter401, sessionKeyOf } from './call-context.js';
 export { sendError } from './errors.js';
 
 /** Serve one model call: route, call upstream (translating if the formats differ), stream back. */
-export async function serveModelCall(app: App, call: InboundCall, res: ServerResponse, signal: AbortSignal): Promise<void> {
+export async function serveModelCall(app: App, call: InboundCall, res: ServerResponse, signal: Cancellation): Promise<void> {
   const routeModel = call.routeModel ?? call.model;
   const candidates = app.router.registry.candidates(routeModel);
   if (candidates.length === 0) {
@@ -92,7 +93,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
         clientHeaders: call.clientHeaders,
       });
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
-      upstream = await sendWithFallback(req, dispatcher, guard.signal, sendUpstream);
+      upstream = await sendWithFallback(req, dispatcher, guard, sendUpstream);
     } catch (err) {
       return { ok: false, failure: failureFromError(err, signal, guard) };
     }

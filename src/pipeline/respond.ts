@@ -1,3 +1,4 @@
+import type { Cancellation } from '../util/cancel.js';
 import type { ServerResponse } from 'node:http';
 import type { CanonicalRequest } from '../ir/index.js';
 import type { SseEvent } from '../formats/types.js';
@@ -17,7 +18,7 @@ export async function pipePassthrough(
   call: InboundCall,
   primed: NonNullable<Success['primed']>,
   writer: SseWriter,
-  signal: AbortSignal,
+  signal: Cancellation,
 ): Promise<void> {
   const sink = callerSink(call, writer);
   // Same format: the upstream's events go out as they are, with the caller's model name restored.
@@ -45,7 +46,7 @@ export async function pipeTranslated(
   ok: Success,
   writer: SseWriter,
   toCanonical: () => CanonicalRequest,
-  signal: AbortSignal,
+  signal: Cancellation,
 ): Promise<void> {
   const upstreamCodec = codecFor(ok.executor.format);
   const clientCodec = codecFor(call.format);

@@ -1,3 +1,4 @@
+import type { Cancellation } from '../util/cancel.js';
 import type { SseEvent } from '../formats/types.js';
 import { extractErrorMessage } from '../formats/errors.js';
 import type { AttemptFailure } from '../router/failure.js';
@@ -14,7 +15,7 @@ import type { AttemptGuard } from './upstream-guard.js';
  * (canonical-call.ts): how a thrown error, an HTTP error answer and the first stream events turn into the
  * router's failure classification.
  */
-export function failureFromError(err: unknown, signal: AbortSignal, guard?: AttemptGuard): AttemptFailure {
+export function failureFromError(err: unknown, signal: Cancellation, guard?: AttemptGuard): AttemptFailure {
   if (guard?.timedOut) return { status: 504, message: guard.timedOut.message, transport: true };
   if (err instanceof CredentialUnavailableError) return { status: err.status, message: err.message };
   if (err instanceof TransportError || err instanceof ProxyUrlError) return { status: 502, message: err.message, transport: true };
@@ -49,7 +50,7 @@ export type Primed = { ok: true; first: SseEvent[]; rest: SseEventStream } | { o
  * Read the first events of an upstream stream before committing to it, so an empty or instantly failing
  * stream can still move to another credential before the caller has seen a byte.
  */
-export async function primeStream(upstream: UpstreamResponse, executor: Executor, signal: AbortSignal, guard?: AttemptGuard): Promise<Primed> {
+export async function primeStream(upstream: UpstreamResponse, executor: Executor, signal: Cancellation, guard?: AttemptGuard): Promise<Primed> {
   const rest = readSseEvents(upstream.body, executor.unwrapEvent);
   try {
     const firstBatch = await rest.next();

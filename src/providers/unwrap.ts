@@ -1,13 +1,14 @@
 import type { Dispatcher } from 'undici';
 import type { SseEvent } from '../formats/types.js';
 import type { UpstreamRequest } from './types.js';
+import type { Cancellation } from '../util/cancel.js';
 import { TransportError, type UpstreamResponse } from '../upstream/send.js';
 import { readText } from '../upstream/send.js';
 
-type Send = (req: UpstreamRequest, dispatcher: Dispatcher, signal: AbortSignal) => Promise<UpstreamResponse>;
+type Send = (req: UpstreamRequest, dispatcher: Dispatcher, signal: Cancellation | AbortSignal) => Promise<UpstreamResponse>;
 
 /** Send to `req.url`, then to each `fallbackUrls` entry after a transport error or a 429; the last answer wins. */
-export async function sendWithFallback(req: UpstreamRequest, dispatcher: Dispatcher, signal: AbortSignal, send: Send): Promise<UpstreamResponse> {
+export async function sendWithFallback(req: UpstreamRequest, dispatcher: Dispatcher, signal: Cancellation | AbortSignal, send: Send): Promise<UpstreamResponse> {
   const urls = [req.url, ...(req.fallbackUrls ?? [])];
   for (let i = 0; i < urls.length; i++) {
     const last = i === urls.length - 1;

@@ -1,3 +1,4 @@
+import type { Cancellation } from '../util/cancel.js';
 import type { Credential } from '../credentials/types.js';
 import { ModelRegistry, type Candidate, type RegistryOptions } from './registry.js';
 import { MemoryCooldownStore, type CooldownStore } from './cooldown.js';
@@ -143,7 +144,7 @@ export class Router {
     model: string,
     candidates: readonly Candidate[],
     attempt: (candidate: Candidate, attemptNo: number) => Promise<AttemptResult<T>>,
-    signal?: AbortSignal,
+    signal?: Cancellation,
     opts: RunOptions = {},
   ): Promise<RunResult<T>> {
     if (candidates.length === 0) return { ok: false, kind: 'none', attempts: 0 };
@@ -215,14 +216,15 @@ export class Router {
 /** Cooldown reasons that only deprioritise a credential when nothing else is left. */
 const SOFT_REASONS = new Set(['transport', 'upstream_error', 'timeout', 'stream_failed']);
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: Cancellation): Promise<void> {
   return new Promise((resolve) => {
+    let unsubscribe: (() => void) | undefined;
     const done = () => {
       clearTimeout(t);
-      signal?.removeEventListener('abort', done);
+      unsubscribe?.();
       resolve();
     };
     const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    unsubscribe = signal?.onAbort(done);
   });
 }

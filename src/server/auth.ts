@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
@@ -26,8 +27,10 @@ export class ClientKeyRing {
   }
 }
 
+// One-shot crypto.hash (Node >= 20.12) skips the Hash object; fall back where it is missing.
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
 function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
+  return oneShot ? oneShot('sha256', s, 'buffer') : createHash('sha256').update(s).digest();
 }
 
 /** Key candidates a caller may present, in CLIProxyAPI's order (SPEC 2.6). */

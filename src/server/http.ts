@@ -1,3 +1,4 @@
+import { CancelSource } from '../util/cancel.js';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -75,9 +76,9 @@ async function dispatch(app: App, routes: Route[], req: IncomingMessage, res: Se
     return sendJson(res, 404, { error: { message: `no route for ${method} ${path}`, type: 'not_found_error' } });
   }
 
-  const controller = new AbortController();
+  const cancel = new CancelSource();
   res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) cancel.abort(new Error('client closed request'));
   });
   const ctx: RequestContext = {
     app,
@@ -85,7 +86,10 @@ async function dispatch(app: App, routes: Route[], req: IncomingMessage, res: Se
     res,
     url,
     params: {},
-    signal: controller.signal,
+    cancel,
+    get signal() {
+      return cancel.signal;
+    },
     requestId: newRequestId(),
     responseHeaders: matched.route.cors ? { ...CORS_HEADERS } : {},
   };

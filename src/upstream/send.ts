@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { UpstreamRequest } from '../providers/types.js';
 import { UpstreamBody } from './body.js';
+import { asCancellation, type Cancellation } from '../util/cancel.js';
 
 export { UpstreamBody, SseEventStream, UpstreamTimeoutError } from './body.js';
 
@@ -50,8 +51,9 @@ function transportError(err: unknown): TransportError {
  * gzip/deflate/br when the upstream compressed it). Uses undici's dispatch API directly: the request()
  * convenience layer (URL parsing, a Readable body, signal bookkeeping) costs more per call than the proxying.
  */
-export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, signal: AbortSignal): Promise<UpstreamResponse> {
-  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, cancel: Cancellation | AbortSignal): Promise<UpstreamResponse> {
+  const signal = asCancellation(cancel);
+  if (signal.aborted) return Promise.reject(signal.reason);
   let target: { origin: string; path: string };
   try {
     target = splitUrl(req.url);
@@ -61,15 +63,13 @@ export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, signa
   return new Promise((resolve, reject) => {
     let body: UpstreamBody | undefined;
     let controller: Dispatcher.DispatchController | undefined;
-    const onAbort = () => controller?.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    const release = () => signal.removeEventListener('abort', onAbort);
+    const release = signal.onAbort((reason) => controller?.abort(reason));
     dispatcher.dispatch(
       { origin: target.origin, path: target.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body },
       {
         onRequestStart(ctl) {
           controller = ctl;
-          if (signal.aborted) onAbort();
+          if (signal.aborted) ctl.abort(signal.reason!);
         },
         onResponseStart(ctl, statusCode, headers) {
           const flat = flatHeaders(headers as Record<string, string | string[] | undefined>);
