@@ -1,12 +1,56 @@
-/** `"model":"x"` and `"modelVersion":"x"` keys in JSON text (escaped quotes inside strings never match). */
-const MODEL_FIELD = /"(model|modelVersion)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
-
 /**
- * Restore the caller's model name in a JSON document or SSE data line without re-parsing it: the response
- * must name the model the caller asked for, not the upstream alias or version string.
+ * Restore the caller's model name in a JSON document or SSE data line without re-parsing it: every
+ * `"model":"x"` / `"modelVersion":"x"` key gets the model the caller asked for, not the upstream alias or
+ * version string. A scanner rather than a regex with a replace callback: this runs on every streamed event.
+ * Quotes inside JSON strings are escaped, so `\"model\"` inside a value never matches.
  */
 export function restoreModelNames(text: string, requested: string): string {
-  if (!text.includes('"model')) return text;
-  const replacement = JSON.stringify(requested);
-  return text.replace(MODEL_FIELD, (whole, key: string, value: string) => (value === requested ? whole : `"${key}":${replacement}`));
+  let i = text.indexOf('"model');
+  if (i < 0) return text;
+  let out = '';
+  let last = 0;
+  let replacement: string | undefined;
+  const len = text.length;
+  while (i >= 0) {
+    let j = i + 6;
+    if (text.charCodeAt(j) === 34 /* " */) j += 1;
+    else if (text.startsWith('Version"', j)) j += 8;
+    else {
+      i = text.indexOf('"model', j);
+      continue;
+    }
+    let k = skipSpace(text, j);
+    if (text.charCodeAt(k) !== 58 /* : */) {
+      i = text.indexOf('"model', j);
+      continue;
+    }
+    k = skipSpace(text, k + 1);
+    if (text.charCodeAt(k) !== 34) {
+      i = text.indexOf('"model', k);
+      continue;
+    }
+    let e = k + 1;
+    while (e < len) {
+      const c = text.charCodeAt(e);
+      if (c === 92 /* \ */) e += 2;
+      else if (c === 34) break;
+      else e++;
+    }
+    if (e >= len) break; // unterminated string: leave the rest alone
+    if (e - k - 1 !== requested.length || !text.startsWith(requested, k + 1)) {
+      replacement ??= JSON.stringify(requested);
+      out += text.slice(last, k) + replacement;
+      last = e + 1;
+    }
+    i = text.indexOf('"model', e + 1);
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+function skipSpace(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else return i;
+  }
 }

@@ -18,9 +18,18 @@ export class ClientKeyRing {
     return this.digests.length === 0;
   }
 
+  // Digests of recently presented keys (valid or not): the same few keys arrive on every request. Whether a
+  // key was seen before says nothing about whether it is valid; the comparison below stays constant-time.
+  private readonly seen = new Map<string, Buffer>();
+
   /** Index of the matching key, or -1. Always checks every key. */
   match(candidate: string): number {
-    const d = digest(candidate);
+    let d = this.seen.get(candidate);
+    if (!d) {
+      d = digest(candidate);
+      if (this.seen.size >= 256) this.seen.clear();
+      this.seen.set(candidate, d);
+    }
     let found = -1;
     for (let i = 0; i < this.digests.length; i++) if (timingSafeEqual(d, this.digests[i]!) && found < 0) found = i;
     return found;
@@ -42,10 +51,12 @@ export function presentedKeys(req: IncomingMessage, url: URL): string[] {
   if (typeof goog === 'string' && goog) out.push(goog.trim());
   const xkey = req.headers['x-api-key'];
   if (typeof xkey === 'string' && xkey) out.push(xkey.trim());
-  const q = url.searchParams.get('key');
-  if (q) out.push(q);
-  const t = url.searchParams.get('auth_token');
-  if (t) out.push(t);
+  if (url.search) {
+    const q = url.searchParams.get('key');
+    if (q) out.push(q);
+    const t = url.searchParams.get('auth_token');
+    if (t) out.push(t);
+  }
   return out;
 }
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { App } from '../app.js';
 import { authenticate } from './auth.js';
 import { newRequestId, type RequestContext } from './handlers.js';
-import { coreRoutes, type Route } from './routes.js';
+import { coreRoutes, RouteTable, type Route } from './routes.js';
 import { sendError } from '../pipeline/model-call.js';
 import { sendJson } from './respond.js';
 import type { Format } from '../formats/types.js';
@@ -23,7 +23,7 @@ export interface ServerOptions {
 
 /** Build the HTTP(S) server: route table, client auth, CORS, abort propagation, errors in the caller's shape. */
 export function createServer(app: App, opts: ServerOptions = {}): Server {
-  const routes = [...(opts.extraRoutes ?? []), ...coreRoutes()];
+  const routes = new RouteTable([...(opts.extraRoutes ?? []), ...coreRoutes()]);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     void dispatch(app, routes, req, res).catch((err: unknown) => {
       app.log.error({ err: (err as Error).message, stack: (err as Error).stack, path: req.url }, 'unhandled error in request');
@@ -44,26 +44,15 @@ export function createServer(app: App, opts: ServerOptions = {}): Server {
   return server;
 }
 
-async function dispatch(app: App, routes: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
-  let matched: { route: Route; match: RegExpExecArray } | undefined;
-  let pathMatched = false;
-  for (const route of routes) {
-    const m = route.pattern.exec(path);
-    if (!m) continue;
-    pathMatched = true;
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (methods.includes(method) || methods.includes('*')) {
-      matched = { route, match: m };
-      break;
-    }
-  }
+  const { matched, pathMatched } = routes.match(method, path);
 
   if (method === 'OPTIONS') {
-    const corsRoute = routes.find((r) => r.pattern.test(path));
+    const corsRoute = routes.firstForPath(path);
     if (corsRoute && corsRoute.cors === false) {
       res.writeHead(403).end();
       return;

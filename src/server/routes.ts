@@ -21,6 +21,45 @@ const geminiOrOpenAI = (ctx: RequestContext): Format =>
   ctx.req.headers['x-goog-api-key'] !== undefined || ctx.url.searchParams.has('key') ? 'gemini' : 'openai-chat';
 const modelsFormat = (ctx: RequestContext): Format => (h.isAnthropicCaller(ctx) ? 'anthropic' : 'openai-chat');
 
+type RouteMatch = { matched: { route: Route; match: RegExpExecArray } | undefined; pathMatched: boolean };
+
+/**
+ * The route list with a bounded memo of (method, path) → match: the same few paths arrive on every request,
+ * and running every pattern until one matches showed up in the per-request profile.
+ */
+export class RouteTable {
+  private readonly memo = new Map<string, RouteMatch>();
+
+  constructor(readonly routes: readonly Route[]) {}
+
+  match(method: string, path: string): RouteMatch {
+    const key = `${method} ${path}`;
+    let hit = this.memo.get(key);
+    if (!hit) {
+      hit = this.scan(method, path);
+      if (this.memo.size >= 1024) this.memo.clear();
+      this.memo.set(key, hit);
+    }
+    return hit;
+  }
+
+  firstForPath(path: string): Route | undefined {
+    return this.routes.find((r) => r.pattern.test(path));
+  }
+
+  private scan(method: string, path: string): RouteMatch {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (methods.includes(method) || methods.includes('*')) return { matched: { route, match: m }, pathMatched };
+    }
+    return { matched: undefined, pathMatched };
+  }
+}
+
 export const VERSION = '0.1.0';
 
 /** The inbound API surface (SPEC 1.2-1.5) plus health endpoints. */
