@@ -4,11 +4,11 @@
 // (b) translating a ~1 MB coding-agent request (200 messages, 40 tools) between each format pair vs a bare
 //     JSON.parse + JSON.stringify of the same body;
 // (c) a translated stream of 100,000 small events vs the same-format pass-through event rate.
-import { Readable } from 'node:stream';
 import { startProcess } from './spawn.mjs';
 import { load } from './load.mjs';
 import { codecFor } from '../dist/formats/index.js';
 import { readSseEvents } from '../dist/upstream/sse-read.js';
+import { UpstreamBody } from '../dist/upstream/body.js';
 import { frameSse } from '../dist/server/sse.js';
 import { restoreModelNames } from '../dist/pipeline/model-name.js';
 
@@ -114,7 +114,18 @@ export async function benchStreamRate() {
     let bytes = 0;
     const decoder = codecFor('openai-chat').createStreamDecoder();
     const encoder = codecFor('anthropic').createStreamEncoder({ model: 'claude-x' });
-    for await (const batch of readSseEvents(Readable.from(chunks))) {
+    // The transport's body fed chunk by chunk, as the dispatch handler does, read through the one SSE reader.
+    const body = new UpstreamBody();
+    const events = readSseEvents(body);
+    let next = 0;
+    const feed = () => {
+      if (next < chunks.length) {
+        body.push(chunks[next++]);
+        setImmediate(feed);
+      } else body.complete();
+    };
+    feed();
+    for await (const batch of events) {
       let out = '';
       if (translate) {
         for (const ev of batch) for (const ce of decoder.push(ev)) for (const o of encoder.push(ce)) out += frameSse(o);

@@ -9,8 +9,8 @@ import { STATUS_BY_ERROR_TYPE, stopFromFinish, usageToWire, type Json } from './
 interface Block {
   /** `content_block` of content_block_start. */
   start: Json;
-  /** Deltas received while another block was open on the wire. */
-  buffered: Json[];
+  /** Deltas (serialised) received while another block was open on the wire. */
+  buffered: string[];
   ended: boolean;
   /** Anthropic-family thinking: signature deltas are forwarded. */
   signed: boolean;
@@ -56,17 +56,17 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         this.open(out, `t:${ev.id}`, { start: { type: 'text', text: '' }, buffered: [], ended: false, signed: false });
         break;
       case 'text-delta':
-        if (ev.text) this.delta(out, `t:${ev.id}`, { type: 'text_delta', text: ev.text });
+        if (ev.text) this.delta(out, `t:${ev.id}`, `{"type":"text_delta","text":${JSON.stringify(ev.text)}}`);
         break;
       case 'reasoning-start':
         this.openReasoning(out, ev);
         break;
       case 'reasoning-delta':
-        if (ev.text) this.delta(out, `r:${ev.id}`, { type: 'thinking_delta', thinking: ev.text });
+        if (ev.text) this.delta(out, `r:${ev.id}`, `{"type":"thinking_delta","thinking":${JSON.stringify(ev.text)}}`);
         break;
       case 'reasoning-signature': {
         const b = this.blocks.get(`r:${ev.id}`);
-        if (b?.signed && ev.signature) this.delta(out, `r:${ev.id}`, { type: 'signature_delta', signature: ev.signature });
+        if (b?.signed && ev.signature) this.delta(out, `r:${ev.id}`, `{"type":"signature_delta","signature":${JSON.stringify(ev.signature)}}`);
         break;
       }
       case 'tool-call-start': {
@@ -75,7 +75,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         break;
       }
       case 'tool-call-delta':
-        if (ev.argumentsDelta) this.delta(out, `c:${ev.id}`, { type: 'input_json_delta', partial_json: ev.argumentsDelta });
+        if (ev.argumentsDelta) this.delta(out, `c:${ev.id}`, `{"type":"input_json_delta","partial_json":${JSON.stringify(ev.argumentsDelta)}}`);
         break;
       case 'text-end':
         this.close(out, `t:${ev.id}`);
@@ -157,7 +157,8 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     }
   }
 
-  private delta(out: SseEvent[], key: string, delta: Json): void {
+  /** `delta` is the delta object already serialised: the hot path (one event per upstream delta) builds text only. */
+  private delta(out: SseEvent[], key: string, delta: string): void {
     let b = this.blocks.get(key);
     if (!b) {
       if (this.ignored.has(key)) return;
@@ -173,8 +174,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       }
       this.open(out, key, b);
     }
-    // Hot path (one event per upstream delta): only the delta object is serialised.
-    if (b === this.current) out.push({ event: 'content_block_delta', data: `{"type":"content_block_delta","index":${b.index},"delta":${JSON.stringify(delta)}}` });
+    if (b === this.current) out.push({ event: 'content_block_delta', data: `{"type":"content_block_delta","index":${b.index},"delta":${delta}}` });
     else b.buffered.push(delta);
   }
 
@@ -203,7 +203,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     b.index = this.nextIndex++;
     if (b.start.type === 'tool_use') this.sawToolUse = true;
     out.push(sse('content_block_start', { type: 'content_block_start', index: b.index, content_block: b.start }));
-    for (const delta of b.buffered) out.push(sse('content_block_delta', { type: 'content_block_delta', index: b.index, delta }));
+    for (const delta of b.buffered) out.push({ event: 'content_block_delta', data: `{"type":"content_block_delta","index":${b.index},"delta":${delta}}` });
     b.buffered = [];
   }
 
