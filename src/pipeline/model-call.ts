@@ -84,7 +84,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     let upstream: UpstreamResponse;
     guard.arm(upstreamStream);
     try {
-      const req = await executor.prepare({
+      const prepared = executor.prepare({
         credential: candidate.credential,
         body,
         upstreamModel: candidate.upstreamModel,
@@ -92,8 +92,9 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
         operation: call.operation,
         clientHeaders: call.clientHeaders,
       });
+      const req = prepared instanceof Promise ? await prepared : prepared;
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
-      upstream = await sendWithFallback(req, dispatcher, guard, sendUpstream);
+      upstream = await (req.fallbackUrls?.length ? sendWithFallback(req, dispatcher, guard, sendUpstream) : sendUpstream(req, dispatcher, guard));
     } catch (err) {
       return { ok: false, failure: failureFromError(err, signal, guard) };
     }
@@ -130,30 +131,32 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
 
   const { firstByteMs, idleMs } = attemptTimeouts(cfg.streaming);
   const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
+  const guarded = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
+    const guard = new AttemptGuard(signal, firstByteMs, idleMs);
+    const r = await attemptOnce(candidate, guard);
+    if (!r.ok) guard.done();
+    else if (!r.value.primed) guard.settle();
+    return r;
+  };
   const attempt = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
-    const run = async () => {
-      const guard = new AttemptGuard(signal, firstByteMs, idleMs);
-      const r = await attemptOnce(candidate, guard);
-      if (!r.ok) guard.done();
-      else if (!r.value.primed) guard.settle();
-      return r;
-    };
-    const r = await run();
+    const r = await guarded(candidate);
     // 401: one token refresh (where the credential can refresh) and one retry before the router cools it.
-    if (!r.ok && r.failure.status === 401 && !signal.aborted && (await refreshAfter401(candidate.credential, app.log))) return run();
+    if (!r.ok && r.failure.status === 401 && !signal.aborted && (await refreshAfter401(candidate.credential, app.log))) return guarded(candidate);
     return r;
   };
 
   // Keep the caller warm while credentials are tried; see PendingKeepAlive for what that commits.
   const jsonArrayOut = call.format === 'gemini' && call.geminiAlt === 'json';
-  const sseHeaders: Record<string, string> = { ...call.responseHeaders };
+  const sseHeaders: Record<string, string> = call.stream ? { ...call.responseHeaders } : {};
   const writer = call.stream ? new SseWriter(res, secs(cfg.streaming['keepalive-seconds'] ?? 15), sseHeaders) : undefined;
   const pending =
     call.operation !== 'generate' || (writer && jsonArrayOut)
       ? undefined
       : writer
         ? new PendingKeepAlive(res, { kind: 'sse', writer }, secs(cfg.streaming['keepalive-seconds'] ?? 15)).start()
-        : new PendingKeepAlive(res, { kind: 'json', headers: { ...call.responseHeaders } }, secs(cfg['nonstream-keepalive-interval'])).start();
+        : secs(cfg['nonstream-keepalive-interval']) > 0
+          ? new PendingKeepAlive(res, { kind: 'json', headers: { ...call.responseHeaders } }, secs(cfg['nonstream-keepalive-interval'])).start()
+          : undefined;
 
   const started = Date.now();
   let result;
@@ -244,6 +247,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
 }
 
 function logCall(app: App, call: InboundCall, routeModel: string, credential: string | undefined, attempts: number, status: number, started: number): void {
+  if (!app.log.isLevelEnabled('info')) return;
   app.log.info(
     {
       req: call.requestId,

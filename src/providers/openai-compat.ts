@@ -7,7 +7,7 @@ export const openAICompatExecutor: Executor = {
   format: 'openai-chat',
   supportsNonStream: true,
   supportsCountTokens: false,
-  async prepare({ credential, body, upstreamModel, stream }: PrepareInput): Promise<UpstreamRequest> {
+  prepare({ credential, body, upstreamModel, stream }: PrepareInput): UpstreamRequest {
     const out: Record<string, unknown> = { ...body, model: upstreamModel };
     if (stream) out.stream = true;
     else delete out.stream;

@@ -32,7 +32,8 @@ export interface Executor {
   /** False when the upstream has no token-count endpoint (the pipeline estimates locally). */
   readonly supportsCountTokens: boolean;
   /** Build the upstream HTTP call. May refresh credentials (async). */
-  prepare(input: PrepareInput): Promise<UpstreamRequest>;
+  /** May answer synchronously (API keys) or after async work (OAuth token refresh). */
+  prepare(input: PrepareInput): UpstreamRequest | Promise<UpstreamRequest>;
   /**
    * Renew the credential's token after the upstream answered 401. Resolves true when a new token is in place
    * (the pipeline then retries the same credential once), false when this credential cannot refresh.

@@ -18,15 +18,6 @@ export class TransportError extends Error {
   }
 }
 
-function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k in h) {
-    const v = h[k];
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
-
 // Executors build the same few URLs over and over: split each once (bounded, cleared when full).
 const splitCache = new Map<string, { origin: string; path: string }>();
 function splitUrl(url: string): { origin: string; path: string } {
@@ -62,40 +53,68 @@ export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, cance
   }
   return new Promise((resolve, reject) => {
     let body: UpstreamBody | undefined;
-    let controller: Dispatcher.DispatchController | undefined;
-    const release = signal.onAbort((reason) => controller?.abort(reason));
-    dispatcher.dispatch(
-      { origin: target.origin, path: target.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body },
-      {
-        onRequestStart(ctl) {
-          controller = ctl;
-          if (signal.aborted) ctl.abort(signal.reason!);
-        },
-        onResponseStart(ctl, statusCode, headers) {
-          const flat = flatHeaders(headers as Record<string, string | string[] | undefined>);
-          body = new UpstreamBody(flat['content-encoding']);
-          if (body.decoded) {
-            delete flat['content-encoding'];
-            delete flat['content-length'];
-          }
-          body.attach({ pause: () => ctl.pause(), resume: () => ctl.resume(), abort: (reason) => ctl.abort(reason) });
-          resolve({ status: statusCode, headers: flat, body });
-        },
-        onResponseData(_ctl, chunk) {
-          body!.push(chunk);
-        },
-        onResponseEnd() {
-          release();
-          body!.complete();
-        },
-        onResponseError(_ctl, err) {
-          release();
-          if (body) body.fail(err);
-          else reject(signal.aborted ? err : transportError(err));
-        },
+    let abortRequest: ((reason: Error) => void) | undefined;
+    let resumeSocket: (() => void) | undefined;
+    let paused = false;
+    const release = signal.onAbort((reason) => abortRequest?.(reason));
+    // undici's own (callback) handler interface: its newer controller-based one is an adapter over this that
+    // also parses every response header into an object, which this path does itself in one pass.
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(abort) {
+        abortRequest = abort as (reason: Error) => void;
+        if (signal.aborted) abortRequest(signal.reason!);
       },
-    );
+      onHeaders(statusCode, rawHeaders, resume) {
+        resumeSocket = resume;
+        const flat = flatRawHeaders(rawHeaders as unknown as Buffer[]);
+        body = new UpstreamBody(flat['content-encoding']);
+        if (body.decoded) {
+          delete flat['content-encoding'];
+          delete flat['content-length'];
+        }
+        body.attach({
+          pause: () => {
+            paused = true;
+          },
+          resume: () => {
+            if (!paused) return;
+            paused = false;
+            resumeSocket?.();
+          },
+          abort: (reason) => abortRequest?.(reason),
+        });
+        resolve({ status: statusCode, headers: flat, body });
+        return !paused;
+      },
+      onData(chunk) {
+        body!.push(chunk);
+        return !paused;
+      },
+      onComplete() {
+        release();
+        body!.complete();
+      },
+      onError(err) {
+        release();
+        if (body) body.fail(err);
+        else reject(signal.aborted ? err : transportError(err));
+      },
+    };
+    dispatcher.dispatch({ origin: target.origin, path: target.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }, handler);
   });
+}
+
+/** Raw header pairs → one lower-cased object (repeated headers joined with ", "). */
+function flatRawHeaders(raw: Buffer[] | string[] | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!.toString().toLowerCase();
+    const v = raw[i + 1]!.toString();
+    const prev = out[k];
+    out[k] = prev === undefined ? v : `${prev}, ${v}`;
+  }
+  return out;
 }
 
 /** Read a whole (small) body as text; used for errors and non-stream answers. */
