@@ -14,7 +14,7 @@ import type { InboundCall, Success } from './call-types.js';
 import { sendError } from './errors.js';
 
 /** Writing a served call back to the caller: pass-through and translated streams, local token counts, JSON. */
-export async function pipePassthrough(
+export function pipePassthrough(
   call: InboundCall,
   primed: NonNullable<Success['primed']>,
   writer: SseWriter,
@@ -22,26 +22,22 @@ export async function pipePassthrough(
 ): Promise<void> {
   const sink = callerSink(call, writer);
   // Same format: the upstream's events go out as they are, with the caller's model name restored.
-  const emit = (batch: SseEvent[]) =>
-    sink.emit(batch.map((ev) => {
+  const emit = (batch: SseEvent[]): boolean => {
+    for (let i = 0; i < batch.length; i++) {
+      const ev = batch[i]!;
       const data = restoreModelNames(ev.data, call.model);
-      return ev.event ? { event: ev.event, data } : { data };
-    }));
-  writer.start();
-  try {
-    await emit(primed.first);
-    for await (const batch of primed.rest) {
-      if (signal.aborted) break;
-      await emit(batch);
+      if (data !== ev.data) batch[i] = ev.event ? { event: ev.event, data } : { data };
     }
-  } catch (err) {
-    if (!signal.aborted) await writer.write([streamErrorEvent(call.format, 502, `upstream stream failed: ${(err as Error).message}`)]);
-  } finally {
-    await sink.close();
-  }
+    return sink.emit(batch);
+  };
+  writer.start();
+  return pump(primed, emit, writer, signal, (err) => {
+    if (err && !signal.aborted) writer.send([streamErrorEvent(call.format, 502, `upstream stream failed: ${err.message}`)]);
+    sink.close();
+  });
 }
 
-export async function pipeTranslated(
+export function pipeTranslated(
   call: InboundCall,
   ok: Success,
   writer: SseWriter,
@@ -53,71 +49,98 @@ export async function pipeTranslated(
   const request = toCanonical();
   const encoder = clientCodec.createStreamEncoder({ model: call.model, includeUsage: request.includeUsage, request });
   const sink = callerSink(call, writer);
-  const emit = (events: SseEvent[]) => sink.emit(events);
   writer.start();
-  try {
-    if (ok.primed) {
-      const decoder = upstreamCodec.createStreamDecoder();
-      const translate = (batch: SseEvent[]): SseEvent[] => {
-        const out: SseEvent[] = [];
-        for (const ev of batch) for (const ce of decoder.push(ev)) for (const o of encoder.push(ce)) out.push(o);
-        return out;
-      };
-      try {
-        await emit(translate(ok.primed.first));
-        for await (const batch of ok.primed.rest) {
-          if (signal.aborted) return;
-          await emit(translate(batch));
-        }
-        const tail: SseEvent[] = [];
-        for (const ce of decoder.end()) for (const o of encoder.push(ce)) tail.push(o);
-        await emit(tail);
-      } catch (err) {
-        if (signal.aborted) return;
-        const out: SseEvent[] = [];
-        for (const o of encoder.push({ type: 'error', error: { message: `upstream stream failed: ${(err as Error).message}`, status: 502 } })) out.push(o);
-        await emit(out);
-      }
-    } else {
-      const res = upstreamCodec.decodeResponse(ok.json ?? {});
-      const out: SseEvent[] = [];
-      for (const ce of responseToEvents(res)) for (const o of encoder.push(ce)) out.push(o);
-      await emit(out);
-    }
-    await emit(encoder.end());
-  } finally {
-    await sink.close();
+  if (!ok.primed) {
+    const res = upstreamCodec.decodeResponse(ok.json ?? {});
+    const out: SseEvent[] = [];
+    for (const ce of responseToEvents(res)) for (const o of encoder.push(ce)) out.push(o);
+    for (const o of encoder.end()) out.push(o);
+    sink.emit(out);
+    sink.close();
+    return Promise.resolve();
   }
+  const decoder = upstreamCodec.createStreamDecoder();
+  const translate = (batch: SseEvent[]): boolean => {
+    const out: SseEvent[] = [];
+    for (const ev of batch) for (const ce of decoder.push(ev)) for (const o of encoder.push(ce)) out.push(o);
+    return sink.emit(out);
+  };
+  return pump(ok.primed, translate, writer, signal, (err) => {
+    if (signal.aborted) return sink.close();
+    const out: SseEvent[] = [];
+    if (err) for (const o of encoder.push({ type: 'error', error: { message: `upstream stream failed: ${err.message}`, status: 502 } })) out.push(o);
+    else for (const ce of decoder.end()) for (const o of encoder.push(ce)) out.push(o);
+    for (const o of encoder.end()) out.push(o);
+    sink.emit(out);
+    sink.close();
+  });
+}
+
+/**
+ * Drive a primed upstream stream into the caller, push-style: each batch is written the moment it is parsed
+ * (no promise per event), the upstream pauses while the caller's socket is full, and `finish` runs once at the
+ * end (with the error if the upstream failed, or nothing after a client abort was noticed).
+ */
+function pump(
+  primed: NonNullable<Success['primed']>,
+  emit: (batch: SseEvent[]) => boolean,
+  writer: SseWriter,
+  signal: Cancellation,
+  finish: (err?: Error) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const end = (err?: Error) => {
+      try {
+        finish(err);
+      } finally {
+        resolve();
+      }
+    };
+    let first = true;
+    const onBatch = (batch: SseEvent[]): boolean => {
+      if (signal.aborted) return true;
+      if (emit(batch)) return true;
+      writer.onDrain(() => primed.rest.resumePipe());
+      return false;
+    };
+    if (!onBatch(primed.first)) {
+      // The socket is full already: start piping once it drains.
+      first = false;
+      writer.onDrain(() => primed.rest.pipe(onBatch, end));
+    }
+    if (first) primed.rest.pipe(onBatch, end);
+  });
 }
 
 /**
  * Where a caller's stream events go: SSE frames, or for Gemini's `alt=json` one JSON array written element by
- * element; the legacy-completions reshaping (`transformChunk`) applies on the way.
+ * element; the legacy-completions reshaping (`transformChunk`) applies on the way. `emit` returns false when
+ * the caller's socket is full.
  */
-function callerSink(call: InboundCall, writer: SseWriter): { emit(events: SseEvent[]): Promise<void>; close(): Promise<void> } {
+function callerSink(call: InboundCall, writer: SseWriter): { emit(events: SseEvent[]): boolean; close(): void } {
   const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
   let wroteArrayItem = false;
   return {
-    async emit(events) {
-      if (events.length === 0) return;
+    emit(events) {
+      if (events.length === 0) return true;
       if (jsonArray) {
         let text = '';
         for (const ev of events) {
           text += (wroteArrayItem ? ',\n' : '[') + ev.data;
           wroteArrayItem = true;
         }
-        return writer.writeRaw(text);
+        return writer.sendRaw(text);
       }
-      if (!call.transformChunk) return writer.write(events);
+      if (!call.transformChunk) return writer.send(events);
       const out: SseEvent[] = [];
       for (const ev of events) {
         const t = call.transformChunk(ev);
         if (t) out.push(t);
       }
-      return writer.write(out);
+      return writer.send(out);
     },
-    async close() {
-      if (jsonArray) await writer.writeRaw(wroteArrayItem ? ']' : '[]');
+    close() {
+      if (jsonArray) writer.sendRaw(wroteArrayItem ? ']' : '[]');
       writer.end();
     },
   };

@@ -51,6 +51,32 @@ export class SseWriter {
     return this.started;
   }
 
+  /** Write already-framed text now; false when the socket wants the caller to wait for 'drain'. */
+  sendRaw(text: string): boolean {
+    if (this.res.writableEnded || this.res.destroyed) return true;
+    this.lastWrite = Date.now();
+    return this.res.write(text);
+  }
+
+  send(events: readonly SseEvent[]): boolean {
+    if (events.length === 0) return true;
+    if (events.length === 1) return this.sendRaw(frameSse(events[0]!));
+    let text = '';
+    for (const ev of events) text += frameSse(ev);
+    return this.sendRaw(text);
+  }
+
+  /** Call `fn` once the socket drains (or closes). */
+  onDrain(fn: () => void): void {
+    const done = () => {
+      this.res.off('drain', done);
+      this.res.off('close', done);
+      fn();
+    };
+    this.res.on('drain', done);
+    this.res.on('close', done);
+  }
+
   /** Write already-framed text; resolves once the socket can take more. */
   async writeRaw(text: string): Promise<void> {
     if (this.res.writableEnded || this.res.destroyed) return;

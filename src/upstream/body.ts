@@ -157,6 +157,7 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
   private idleTimer: NodeJS.Timeout | undefined;
   private lastActivity = 0;
   private onFailure: ((err: Error) => void) | undefined;
+  private piped: { onBatch: (batch: SseEvent[]) => boolean; onEnd: (err?: Error) => void } | undefined;
 
   constructor(
     private readonly body: UpstreamBody,
@@ -200,6 +201,10 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
     this.flush();
     this.done = true;
     this.stopIdle();
+    if (this.piped) {
+      if (this.queue.length === 0) this.piped.onEnd();
+      return;
+    }
     if (this.waiter && this.queue.length === 0) {
       const w = this.waiter;
       this.waiter = undefined;
@@ -213,6 +218,11 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
     this.error = err;
     this.stopIdle();
     this.onFailure?.(err);
+    if (this.piped) {
+      this.queue.length = 0;
+      this.piped.onEnd(err);
+      return;
+    }
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = undefined;
@@ -254,10 +264,68 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /**
+   * Push mode, instead of iterating: every batch goes to `onBatch` the moment it is parsed, with no promise per
+   * batch. `onBatch` returning false pauses the upstream until `resumePipe()`. `onEnd` is called once, with the
+   * error if the stream failed. Batches already read by `next()` are not repeated.
+   */
+  pipe(onBatch: (batch: SseEvent[]) => boolean, onEnd: (err?: Error) => void): void {
+    let ended = false;
+    this.piped = {
+      onBatch,
+      onEnd: (err) => {
+        if (ended) return;
+        ended = true;
+        onEnd(err);
+      },
+    };
+    this.drainPiped();
+  }
+
+  resumePipe(): void {
+    this.drainPiped();
+  }
+
+  private drainPiped(): void {
+    const piped = this.piped!;
+    while (this.queue.length > 0) {
+      const batch = this.queue.shift()!;
+      if (!piped.onBatch(batch)) {
+        this.pauseForReader();
+        return;
+      }
+    }
+    if (this.error) {
+      piped.onEnd(this.error);
+      return;
+    }
+    if (this.done) {
+      piped.onEnd();
+      return;
+    }
+    if (this.paused) {
+      this.paused = false;
+      this.lastActivity = performance.now();
+      this.body.resume();
+    }
+  }
+
+  private pauseForReader(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.body.pause();
+  }
+
   private flush(): void {
     if (this.batch.length === 0) return;
     const out = this.batch;
     this.batch = [];
+    if (this.piped) {
+      // Behind a paused reader, keep order: queue until it resumes.
+      if (this.paused || this.queue.length > 0) this.queue.push(out);
+      else if (!this.piped.onBatch(out)) this.pauseForReader();
+      return;
+    }
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = undefined;
