@@ -1,5 +1,6 @@
 import { UpstreamTimeoutError, type SseEventStream } from '../upstream/body.js';
 import { CancelSource, type Cancellation } from '../util/cancel.js';
+import { deadline, type Deadline } from '../util/deadlines.js';
 
 export { UpstreamTimeoutError };
 
@@ -11,7 +12,7 @@ export { UpstreamTimeoutError };
  */
 export class AttemptGuard extends CancelSource {
   timedOut: UpstreamTimeoutError | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Deadline | undefined;
   private detach: (() => void) | undefined;
 
   constructor(
@@ -39,13 +40,13 @@ export class AttemptGuard extends CancelSource {
   arm(upstreamStreams: boolean): void {
     const ms = upstreamStreams ? this.firstByteMs : this.idleMs;
     if (ms <= 0) return;
-    this.timer = setTimeout(() => this.abort((this.timedOut = new UpstreamTimeoutError(upstreamStreams ? 'first-byte' : 'idle', ms))), ms);
-    this.timer.unref();
+    this.timer = deadline(ms, () => this.abort((this.timedOut = new UpstreamTimeoutError(upstreamStreams ? 'first-byte' : 'idle', ms))));
   }
 
   /** The first byte (or whole body) arrived: the first-byte limit no longer applies. */
   settle(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
+    this.timer = undefined;
   }
 
   /** Guard the rest of a committed stream with the idle timeout; `onError` hears of any failure once. */

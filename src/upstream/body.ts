@@ -1,6 +1,7 @@
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { SseEvent } from '../formats/types.js';
+import { deadline, type Deadline } from '../util/deadlines.js';
 
 /** What the transport lets a body do to its upstream request. */
 export interface BodyControl {
@@ -154,7 +155,7 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
   private error: Error | undefined;
   private paused = false;
   private idleMs = 0;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private idleTimer: Deadline | undefined;
   private lastActivity = 0;
   private onFailure: ((err: Error) => void) | undefined;
   private piped: { onBatch: (batch: SseEvent[]) => boolean; onEnd: (err?: Error) => void } | undefined;
@@ -339,10 +340,9 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
     }
   }
 
-  // One timer per stream, re-armed lazily: resetting a timer on every chunk is measurable at high event rates.
+  // One deadline per stream, re-armed lazily: resetting a timer on every chunk is measurable at high event rates.
   private scheduleIdleCheck(ms: number): void {
-    this.idleTimer = setTimeout(() => this.checkIdle(), ms);
-    this.idleTimer.unref();
+    this.idleTimer = deadline(ms, () => this.checkIdle());
   }
 
   private checkIdle(): void {
@@ -358,7 +358,7 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
   }
 
   private stopIdle(): void {
-    clearTimeout(this.idleTimer);
+    this.idleTimer?.cancel();
     this.idleTimer = undefined;
   }
 }
