@@ -1,7 +1,8 @@
-// Closed-loop load generator: `concurrency` workers each send requests back to back for `durationMs`.
+// Closed-loop load generator: `concurrency` workers each send requests back to back for `durationMs`, after a
+// warm-up (default 2 s, BENCH_WARMUP_MS) so every target, direct or proxied, is measured JIT-warm.
 import { Pool } from 'undici';
 
-export async function load({ url, path, headers, body, concurrency, durationMs, warmupMs = 500 }) {
+export async function load({ url, path, headers, body, concurrency, durationMs, warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 2000) }) {
   const origin = new URL(url).origin;
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   const payload = JSON.stringify(body);
