@@ -53,26 +53,40 @@ export class CancelSource implements Cancellation {
   }
 }
 
-/** View an AbortSignal as a Cancellation (for callers that already have a signal). */
+/**
+ * An AbortSignal seen as a Cancellation (for callers that already have a signal). A class, not an object
+ * literal with getters: a literal with accessor closures gets a new hidden class per call, which V8 keeps in
+ * old space pointing at young objects (see server/http.ts Context).
+ */
+class SignalCancellation implements Cancellation {
+  constructor(private readonly signal: AbortSignal) {}
+
+  get aborted(): boolean {
+    return this.signal.aborted;
+  }
+
+  get reason(): Error | undefined {
+    return this.signal.aborted ? this.reasonOf() : undefined;
+  }
+
+  onAbort(fn: (reason: Error) => void): () => void {
+    const signal = this.signal;
+    if (signal.aborted) {
+      fn(this.reasonOf());
+      return noop;
+    }
+    const handler = (): void => fn(this.reasonOf());
+    signal.addEventListener('abort', handler, { once: true });
+    return () => signal.removeEventListener('abort', handler);
+  }
+
+  private reasonOf(): Error {
+    return this.signal.reason instanceof Error ? this.signal.reason : new Error('cancelled');
+  }
+}
+
 export function cancellationOf(signal: AbortSignal): Cancellation {
-  const reasonOf = (): Error => (signal.reason instanceof Error ? signal.reason : new Error('cancelled'));
-  return {
-    get aborted() {
-      return signal.aborted;
-    },
-    get reason() {
-      return signal.aborted ? reasonOf() : undefined;
-    },
-    onAbort(fn) {
-      if (signal.aborted) {
-        fn(reasonOf());
-        return noop;
-      }
-      const handler = (): void => fn(reasonOf());
-      signal.addEventListener('abort', handler, { once: true });
-      return () => signal.removeEventListener('abort', handler);
-    },
-  };
+  return new SignalCancellation(signal);
 }
 
 /** Accept either kind where both are passed around. */
