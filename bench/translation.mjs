@@ -15,7 +15,7 @@ import { restoreModelNames } from '../dist/pipeline/model-name.js';
 const DURATION = Number(process.env.BENCH_MS ?? 4000);
 const FORMATS = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 
-async function benchProxyTranslation() {
+export async function benchProxyTranslation() {
   const upstream = await startProcess(new URL('./fake-upstream.mjs', import.meta.url).pathname, { CHUNKS: '20' });
   const proxy = await startProcess(new URL('./anthropic-proxy-server.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url });
   const rows = [];

@@ -35,7 +35,7 @@ export const claudeExecutor: Executor = {
       delete out.stream;
       delete out.max_tokens;
     } else if (stream) out.stream = true;
-    else delete out.stream;
+    else out.stream = undefined; // absent on the wire; `delete` would turn the object into a slow dictionary
     const betas = new Set(
       (clientHeader(clientHeaders, 'anthropic-beta') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     );

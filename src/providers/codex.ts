@@ -26,7 +26,7 @@ export const codexExecutor: Executor = {
     const out: Record<string, unknown> = { ...body, model };
     if (effort) out.reasoning = { ...((out.reasoning as object | undefined) ?? {}), effort };
     if (stream) out.stream = true;
-    else delete out.stream;
+    else out.stream = undefined; // absent on the wire; `delete` would turn the object into a slow dictionary
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',

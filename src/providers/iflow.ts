@@ -28,7 +28,7 @@ export const iflowExecutor: Executor = {
       out.stream = true;
       // An explicitly empty tools list breaks iFlow's streaming; a placeholder tool avoids it (SPEC 3.6).
       if (Array.isArray(out.tools) && out.tools.length === 0) out.tools = [NOOP_TOOL];
-    } else delete out.stream;
+    } else out.stream = undefined; // absent on the wire; `delete` would turn the object into a slow dictionary
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',

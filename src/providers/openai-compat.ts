@@ -10,7 +10,7 @@ export const openAICompatExecutor: Executor = {
   prepare({ credential, body, upstreamModel, stream }: PrepareInput): UpstreamRequest {
     const out: Record<string, unknown> = { ...body, model: upstreamModel };
     if (stream) out.stream = true;
-    else delete out.stream;
+    else out.stream = undefined; // absent on the wire; `delete` would turn the object into a slow dictionary
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',

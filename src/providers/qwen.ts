@@ -35,7 +35,7 @@ export const qwenExecutor: Executor = {
       out.stream = true;
       out.stream_options = { ...((out.stream_options as object) ?? {}), include_usage: true };
       if (!Array.isArray(out.tools) || out.tools.length === 0) out.tools = [DUMMY_TOOL];
-    } else delete out.stream;
+    } else out.stream = undefined; // absent on the wire; `delete` would turn the object into a slow dictionary
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',
