@@ -55,7 +55,25 @@ export class SseWriter {
   sendRaw(text: string): boolean {
     if (this.res.writableEnded || this.res.destroyed) return true;
     this.lastWrite = Date.now();
+    this.coalesce();
     return this.res.write(text);
+  }
+
+  private corked = false;
+
+  /**
+   * Events parsed from one network read are written in the same tick: cork until the tick ends so they leave
+   * in one syscall (each write of a chunked response is otherwise its own writev). Nothing waits longer than
+   * the current tick.
+   */
+  private coalesce(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.res.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.res.uncork();
+    });
   }
 
   send(events: readonly SseEvent[]): boolean {
@@ -81,6 +99,7 @@ export class SseWriter {
   async writeRaw(text: string): Promise<void> {
     if (this.res.writableEnded || this.res.destroyed) return;
     this.lastWrite = Date.now();
+    this.coalesce();
     if (!this.res.write(text)) await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
   }
 
