@@ -202,7 +202,9 @@ export class Router {
       // CLIProxyAPI's retry round: only when some credential frees up within max-retry-interval.
       const wait = this.earliestRelease(model, candidates);
       if (wait === undefined || this.options.maxRetryIntervalMs <= 0 || wait > this.options.maxRetryIntervalMs) break;
-      await sleep(wait, signal);
+      // A few ms past the release: timers and Date.now() use different clocks, and waking a hair early finds the
+      // credential still cooling and wastes the round.
+      await sleep(wait + 5, signal);
     }
     const cooling = this.earliestRelease(model, candidates);
     if (last) {
