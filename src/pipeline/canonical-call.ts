@@ -88,7 +88,7 @@ export async function* callCanonical(app: App, request: CanonicalRequest, opts: 
       return { ok: false, failure: failureFromError(err, signal, guard) };
     }
     if (upstream.status >= 400) return { ok: false, failure: await failureFromResponse(upstream) };
-    if ((upstream.headers['content-type'] ?? '').includes('text/event-stream')) {
+    if (upstream.contentType.includes('text/event-stream')) {
       const primed = await primeStream(upstream, executor, signal, guard);
       if (!primed.ok) return { ok: false, failure: primed.failure };
       const rest = guard.guard(primed.rest, () => {

@@ -99,7 +99,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       return { ok: false, failure: failureFromError(err, signal, guard) };
     }
     if (upstream.status >= 400) return { ok: false, failure: await failureFromResponse(upstream) };
-    const ctype = upstream.headers['content-type'] ?? '';
+    const ctype = upstream.contentType;
     if (upstreamStream && ctype.includes('text/event-stream')) {
       // Hold back the answer until the stream proves non-empty (see primeStream).
       const primed = await primeStream(upstream, executor, signal, guard);
@@ -131,18 +131,18 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
 
   const { firstByteMs, idleMs } = attemptTimeouts(cfg.streaming);
   const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
-  const guarded = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
-    const guard = new AttemptGuard(signal, firstByteMs, idleMs);
-    const r = await attemptOnce(candidate, guard);
-    if (!r.ok) guard.done();
-    else if (!r.value.primed) guard.settle();
-    return r;
-  };
   const attempt = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
-    const r = await guarded(candidate);
-    // 401: one token refresh (where the credential can refresh) and one retry before the router cools it.
-    if (!r.ok && r.failure.status === 401 && !signal.aborted && (await refreshAfter401(candidate.credential, app.log))) return guarded(candidate);
-    return r;
+    for (let tries = 0; ; tries++) {
+      const guard = new AttemptGuard(signal, firstByteMs, idleMs);
+      const r = await attemptOnce(candidate, guard);
+      if (r.ok) {
+        if (!r.value.primed) guard.settle();
+        return r;
+      }
+      guard.done();
+      // 401: one token refresh (where the credential can refresh) and one retry before the router cools it.
+      if (tries > 0 || r.failure.status !== 401 || signal.aborted || !(await refreshAfter401(candidate.credential, app.log))) return r;
+    }
   };
 
   // Keep the caller warm while credentials are tried; see PendingKeepAlive for what that commits.

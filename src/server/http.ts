@@ -108,5 +108,5 @@ async function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res:
     if (!auth.ok) return sendError(res, errorFormat(), auth.status, auth.message, ctx.responseHeaders);
     ctx.clientKey = auth.key;
   }
-  await matched.route.handler(ctx, matched.match);
+  return matched.route.handler(ctx, matched.match);
 }

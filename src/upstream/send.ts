@@ -7,8 +7,43 @@ export { UpstreamBody, SseEventStream, UpstreamTimeoutError } from './body.js';
 
 export interface UpstreamResponse {
   status: number;
-  headers: Record<string, string>;
+  /** Every header, lower-cased (built on first use: the success path only needs `contentType`). */
+  readonly headers: Record<string, string>;
+  /** `content-type`, read while the headers arrive. */
+  contentType: string;
   body: UpstreamBody;
+}
+
+class Response implements UpstreamResponse {
+  private flat: Record<string, string> | undefined;
+
+  constructor(
+    readonly status: number,
+    private readonly raw: Buffer[],
+    readonly contentType: string,
+    private readonly decoded: boolean,
+    readonly body: UpstreamBody,
+  ) {}
+
+  get headers(): Record<string, string> {
+    if (!this.flat) {
+      this.flat = flatRawHeaders(this.raw);
+      if (this.decoded) {
+        delete this.flat['content-encoding'];
+        delete this.flat['content-length'];
+      }
+    }
+    return this.flat;
+  }
+}
+
+/** The value of one header from raw pairs (`name` lower-case); length is compared before any decoding. */
+function rawHeader(raw: Buffer[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === name.length && k.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
+  }
+  return undefined;
 }
 
 export class TransportError extends Error {
@@ -66,12 +101,8 @@ export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, cance
       },
       onHeaders(statusCode, rawHeaders, resume) {
         resumeSocket = resume;
-        const flat = flatRawHeaders(rawHeaders as unknown as Buffer[]);
-        body = new UpstreamBody(flat['content-encoding']);
-        if (body.decoded) {
-          delete flat['content-encoding'];
-          delete flat['content-length'];
-        }
+        const raw = (rawHeaders ?? []) as unknown as Buffer[];
+        body = new UpstreamBody(rawHeader(raw, 'content-encoding'));
         body.attach({
           pause: () => {
             paused = true;
@@ -83,7 +114,7 @@ export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, cance
           },
           abort: (reason) => abortRequest?.(reason),
         });
-        resolve({ status: statusCode, headers: flat, body });
+        resolve(new Response(statusCode, raw, rawHeader(raw, 'content-type') ?? '', body.decoded, body));
         return !paused;
       },
       onData(chunk) {
@@ -105,7 +136,7 @@ export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, cance
 }
 
 /** Raw header pairs → one lower-cased object (repeated headers joined with ", "). */
-function flatRawHeaders(raw: Buffer[] | string[] | null): Record<string, string> {
+function flatRawHeaders(raw: Buffer[]): Record<string, string> {
   const out: Record<string, string> = {};
   if (!raw) return out;
   for (let i = 0; i + 1 < raw.length; i += 2) {
