@@ -48,8 +48,23 @@ export interface Executor {
   unwrapEvent?(event: SseEvent): SseEvent | undefined;
 }
 
+// Executors join the same (base, path) pairs on every call; handing back the same string object each time
+// also lets V8 reuse its cached hash where the URL is a map key (upstream/send.ts).
+const joined = new Map<string, Map<string, string>>();
+
 export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+  let byPath = joined.get(base);
+  if (!byPath) {
+    if (joined.size >= 256) joined.clear();
+    joined.set(base, (byPath = new Map()));
+  }
+  let url = byPath.get(path);
+  if (url === undefined) {
+    url = `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+    if (byPath.size >= 64) byPath.clear();
+    byPath.set(path, url);
+  }
+  return url;
 }
 
 /** First value of a client header, if present. */
