@@ -1,16 +1,18 @@
-// `npm run bench`: every benchmark, one after another, in one run (ratios are only meaningful within a run).
+// `npm run bench`: every benchmark, one after another (ratios are only meaningful within a run). Each suite runs
+// in a fresh Node process so one suite's heap and JIT state (its load generators, garbage) cannot land in the
+// next one's measurements. `npm run bench -- amp` runs only the suites whose file name contains "amp".
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const suites = [
-  ['./passthrough.mjs', 'benchPassthrough'],
-  ['./translation.mjs', 'benchTranslation'],
-  ['./router-select.mjs', 'benchRouterSelect'],
-  ['./amp-native.mjs', 'benchAmpNative'],
-];
+const suites = ['./passthrough.mjs', './translation.mjs', './router-select.mjs', './amp-native.mjs'];
 const only = process.argv[2];
-for (const [file, fn] of suites) {
+let failed = false;
+for (const file of suites) {
   if (only && !file.includes(only)) continue;
-  if (!existsSync(new URL(file, import.meta.url))) continue;
-  const mod = await import(file);
-  if (typeof mod[fn] === 'function') await mod[fn]();
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  if (!existsSync(path)) continue;
+  const r = spawnSync(process.execPath, [path], { stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
 }
+process.exit(failed ? 1 : 0);

@@ -38,11 +38,7 @@ interface Row {
  * rewritten when it changes; that happens a few times per turn, never per streamed token, so the synchronous
  * driver costs microseconds where it runs. `maxThreads` bounds the file: the least recently updated go first.
  */
-// WAL checkpoints (which copy pages into the database file and sync it) run once writes have paused for a
-// second, i.e. between turns, not inside one; under constant writing at most every 30 s regardless.
-const CHECKPOINT_POLL_MS = 500;
-const CHECKPOINT_AFTER_IDLE_MS = 1_000;
-const CHECKPOINT_AT_MOST_EVERY_MS = 30_000;
+const CHECKPOINT_INTERVAL_MS = 2_000;
 
 export class ThreadStore {
   private readonly checkpointTimer: NodeJS.Timeout;
@@ -59,9 +55,12 @@ export class ThreadStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // SQLite's automatic checkpoint runs inside whichever commit crosses 1,000 WAL pages: a 20 ms synchronous
-    // stall in the middle of a turn (measured by bench/amp-native.mjs). Checkpoint when the writes pause instead.
+    // stall in the middle of a turn (measured by bench/amp-native.mjs). Checkpoint on a timer instead, in small
+    // passive steps between turns' writes.
     this.db.pragma('wal_autocheckpoint = 0');
-    this.checkpointTimer = setInterval(() => this.maybeCheckpoint(), CHECKPOINT_POLL_MS);
+    this.checkpointTimer = setInterval(() => {
+      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+    }, CHECKPOINT_INTERVAL_MS);
     this.checkpointTimer.unref();
     this.db.exec(`CREATE TABLE IF NOT EXISTS threads (
       id TEXT PRIMARY KEY, owner TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,
@@ -98,25 +97,12 @@ export class ThreadStore {
   /** Store one new message and the thread's metadata (seq, updated) in one transaction. */
   appendMessage(t: ThreadRecord, m: StoredMessage): void {
     this.appendTx(t, m);
-    this.lastWrite = performance.now();
-  }
-
-  private lastWrite = 0;
-  private lastCheckpoint = performance.now();
-
-  private maybeCheckpoint(): void {
-    if (!this.db.open || this.lastWrite <= this.lastCheckpoint) return;
-    const now = performance.now();
-    if (now - this.lastWrite < CHECKPOINT_AFTER_IDLE_MS && now - this.lastCheckpoint < CHECKPOINT_AT_MOST_EVERY_MS) return;
-    this.db.pragma('wal_checkpoint(PASSIVE)');
-    this.lastCheckpoint = now;
   }
 
   private appendTx!: (t: ThreadRecord, m: StoredMessage) => void;
 
   /** Store the thread's metadata (messages are stored by appendMessage). */
   put(t: ThreadRecord): void {
-    this.lastWrite = performance.now();
     this.putStmt.run({
       id: t.id,
       owner: t.owner,
