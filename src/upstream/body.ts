@@ -83,6 +83,11 @@ export class UpstreamBody {
   destroy(reason?: Error): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    if (this.finished) {
+      // Already complete (or failed): nothing to abort, and no error (with its stack trace) to build.
+      this.inflater?.destroy();
+      return;
+    }
     const err = reason ?? new Error('upstream body closed before it ended');
     this.inflater?.destroy();
     if (!this.finished) this.control?.abort(err);
