@@ -94,7 +94,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       });
       const req = prepared instanceof Promise ? await prepared : prepared;
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
-      upstream = await (req.fallbackUrls?.length ? sendWithFallback(req, dispatcher, guard, sendUpstream) : sendUpstream(req, dispatcher, guard));
+      upstream = await sendWithFallback(req, dispatcher, guard, sendUpstream);
     } catch (err) {
       return { ok: false, failure: failureFromError(err, signal, guard) };
     }

@@ -2,8 +2,6 @@ import { UpstreamTimeoutError, type SseEventStream } from '../upstream/body.js';
 import { CancelSource, type Cancellation } from '../util/cancel.js';
 import { deadline, type Deadline } from '../util/deadlines.js';
 
-export { UpstreamTimeoutError };
-
 /**
  * One upstream attempt's cancellation: the caller's, plus our own timeouts. The first-byte
  * timer runs until the first event (stream) or the whole body (non-stream upstream, which sends nothing until

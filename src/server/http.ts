@@ -17,11 +17,7 @@ const corsHeaders = (): Record<string, string> => ({
   'access-control-allow-headers': '*',
 });
 
-const CORS_HEADERS: Record<string, string> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-  'access-control-allow-headers': '*',
-};
+const CORS_HEADERS = corsHeaders();
 
 export interface ServerOptions {
   extraRoutes?: Route[];

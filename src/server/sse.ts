@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import type { SseEvent } from '../formats/types.js';
 
 export const SSE_HEADERS: Record<string, string> = {
@@ -12,6 +11,13 @@ export const SSE_HEADERS: Record<string, string> = {
 export function frameSse(ev: SseEvent): string {
   // `data` never contains raw newlines: every producer writes single-line JSON.
   return ev.event ? `event: ${ev.event}\ndata: ${ev.data}\n\n` : `data: ${ev.data}\n\n`;
+}
+
+function frameAll(events: readonly SseEvent[]): string {
+  if (events.length === 1) return frameSse(events[0]!);
+  let text = '';
+  for (const ev of events) text += frameSse(ev);
+  return text;
 }
 
 /**
@@ -77,11 +83,7 @@ export class SseWriter {
   }
 
   send(events: readonly SseEvent[]): boolean {
-    if (events.length === 0) return true;
-    if (events.length === 1) return this.sendRaw(frameSse(events[0]!));
-    let text = '';
-    for (const ev of events) text += frameSse(ev);
-    return this.sendRaw(text);
+    return events.length === 0 ? true : this.sendRaw(frameAll(events));
   }
 
   /** Call `fn` once the socket drains (or closes). */
@@ -97,18 +99,11 @@ export class SseWriter {
 
   /** Write already-framed text; resolves once the socket can take more. */
   async writeRaw(text: string): Promise<void> {
-    if (this.res.writableEnded || this.res.destroyed) return;
-    this.lastWrite = Date.now();
-    this.coalesce();
-    if (!this.res.write(text)) await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
+    if (!this.sendRaw(text)) await new Promise<void>((resolve) => this.onDrain(resolve));
   }
 
   async write(events: readonly SseEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    if (events.length === 1) return this.writeRaw(frameSse(events[0]!));
-    let text = '';
-    for (const ev of events) text += frameSse(ev);
-    return this.writeRaw(text);
+    if (events.length > 0) await this.writeRaw(frameAll(events));
   }
 
   end(): void {

@@ -90,7 +90,7 @@ export class UpstreamBody {
     }
     const err = reason ?? new Error('upstream body closed before it ended');
     this.inflater?.destroy();
-    if (!this.finished) this.control?.abort(err);
+    this.control?.abort(err);
     this.fail(err);
   }
 
@@ -245,11 +245,7 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
   next(): Promise<IteratorResult<SseEvent[]>> {
     const value = this.queue.shift();
     if (value) {
-      if (this.paused && this.queue.length < HIGH_WATER_BATCHES / 2) {
-        this.paused = false;
-        this.lastActivity = performance.now();
-        this.body.resume();
-      }
+      if (this.queue.length < HIGH_WATER_BATCHES / 2) this.resumeForReader();
       return Promise.resolve({ value, done: false });
     }
     if (this.error) return Promise.reject(this.error);
@@ -309,17 +305,21 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
       piped.onEnd();
       return;
     }
-    if (this.paused) {
-      this.paused = false;
-      this.lastActivity = performance.now();
-      this.body.resume();
-    }
+    this.resumeForReader();
   }
 
   private pauseForReader(): void {
     if (this.paused) return;
     this.paused = true;
     this.body.pause();
+  }
+
+  /** The reader caught up: let the upstream send again (time spent paused is not upstream silence). */
+  private resumeForReader(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.lastActivity = performance.now();
+    this.body.resume();
   }
 
   private flush(): void {
@@ -339,10 +339,7 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
       return;
     }
     this.queue.push(out);
-    if (!this.paused && this.queue.length >= HIGH_WATER_BATCHES) {
-      this.paused = true;
-      this.body.pause();
-    }
+    if (this.queue.length >= HIGH_WATER_BATCHES) this.pauseForReader();
   }
 
   // One deadline per stream, re-armed lazily: resetting a timer on every chunk is measurable at high event rates.

@@ -3,7 +3,7 @@ import type { UpstreamRequest } from '../providers/types.js';
 import { UpstreamBody } from './body.js';
 import { asCancellation, type Cancellation } from '../util/cancel.js';
 
-export { UpstreamBody, SseEventStream, UpstreamTimeoutError } from './body.js';
+export type { SseEventStream } from './body.js';
 
 export interface UpstreamResponse {
   status: number;
