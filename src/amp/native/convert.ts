@@ -1,5 +1,6 @@
 import type { AssistantPart, Message, ToolDefinition, UserPart, TextPart, ImagePart } from '../../ir/index.js';
 import type { StoredMessage } from './store.js';
+import { markStable } from '../../ir/stable.js';
 
 /** A tool as the executor registered it. */
 export interface ExecutorTool {
@@ -30,15 +31,17 @@ type Block = Record<string, any>;
  * signature and provider family (a signature is only valid where it was made).
  */
 /** Stored messages never change once appended, so each is converted once per process (turns re-send history). */
-const converted = new WeakMap<StoredMessage, Message | null>();
+const CONVERTED = Symbol('canonical message');
+type Converted = StoredMessage & { [CONVERTED]?: Message | null };
 
 export function toCanonicalMessages(stored: readonly StoredMessage[]): Message[] {
   const out: Message[] = [];
-  for (const m of stored) {
-    let c = converted.get(m);
+  for (const m of stored as readonly Converted[]) {
+    let c = m[CONVERTED];
     if (c === undefined) {
       c = convertOne(m);
-      converted.set(m, c);
+      if (c) markStable(c);
+      Object.defineProperty(m, CONVERTED, { value: c, enumerable: false });
     }
     if (c) out.push(c);
   }

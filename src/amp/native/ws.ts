@@ -51,16 +51,29 @@ export class ThreadSocketServer {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return true;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, actor));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, actor));
     return true;
   }
 
-  private serve(ws: WebSocket, actor: ThreadActor): void {
+  private serve(ws: WebSocket, socket: Duplex, actor: ThreadActor): void {
+    // A turn emits several frames at once (reply, message_added, agent_state, ...): cork the socket for the
+    // rest of the tick so they leave in one write rather than one system call each.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
     const conn: Conn = {
       id: nextConnId++,
       executor: false,
       send: (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(frame);
+        if (ws.readyState !== ws.OPEN) return;
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          process.nextTick(uncork);
+        }
+        ws.send(frame);
       },
     };
     actor.attach(conn);

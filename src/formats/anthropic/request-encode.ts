@@ -1,4 +1,5 @@
 import { rememberedArguments } from '../shared/parsed-arguments.js';
+import { StableMessageCache } from '../../ir/stable.js';
 import type {
   AssistantPart,
   CanonicalRequest,
@@ -112,17 +113,34 @@ interface WireMessage {
   content: Json[];
 }
 
-/** Encode messages, merging consecutive same-role turns (Anthropic requires alternation). */
+/** A message with nothing Anthropic can carry (e.g. only foreign reasoning). */
+const NOTHING = { role: 'user', content: [] } as const satisfies WireMessage;
+const wireCache = new StableMessageCache<WireMessage>();
+
+/** One message's wire form; cached for stable messages, so it must never be mutated (see encodeMessages). */
+function wireMessage(m: Message): WireMessage | undefined {
+  let w = wireCache.get(m);
+  if (w === undefined) {
+    const content = m.role === 'user' ? userBlocks(m.content) : assistantBlocks(m.content);
+    w = wireCache.keep(m, content.length ? { role: m.role, content } : NOTHING);
+  }
+  return w === NOTHING ? undefined : w;
+}
+
+/**
+ * Encode messages, merging consecutive same-role turns (Anthropic requires alternation). Wire messages may be
+ * shared with the stable-message cache, so a merged or trimmed turn is rebuilt rather than changed in place.
+ */
 export function encodeMessages(messages: Message[]): WireMessage[] {
   const out: WireMessage[] = [];
   for (const m of messages) {
-    const blocks = m.role === 'user' ? userBlocks(m.content) : assistantBlocks(m.content);
-    if (!blocks.length) continue;
+    const w = wireMessage(m);
+    if (!w) continue;
     const last = out[out.length - 1];
-    if (last && last.role === m.role) {
-      last.content.push(...blocks);
-      if (m.role === 'user' && blocks[0]!.type === 'tool_result') last.content = userBlocksOrder(last.content);
-    } else out.push({ role: m.role, content: blocks });
+    if (last && last.role === w.role) {
+      const content = [...last.content, ...w.content];
+      out[out.length - 1] = { role: w.role, content: w.role === 'user' && w.content[0]!.type === 'tool_result' ? userBlocksOrder(content) : content };
+    } else out.push(w);
   }
   // A final assistant turn is a prefill; Anthropic rejects one ending in whitespace.
   const last = out[out.length - 1];
@@ -130,9 +148,12 @@ export function encodeMessages(messages: Message[]): WireMessage[] {
     const tail = last.content[last.content.length - 1];
     if (tail?.type === 'text' && typeof tail.text === 'string') {
       const trimmed = tail.text.trimEnd();
-      if (trimmed) tail.text = trimmed;
-      else last.content.pop();
-      if (!last.content.length) out.pop();
+      if (trimmed !== tail.text) {
+        const content = last.content.slice(0, -1);
+        if (trimmed) content.push({ ...tail, text: trimmed });
+        if (content.length) out[out.length - 1] = { role: 'assistant', content };
+        else out.pop();
+      }
     }
   }
   return out;

@@ -304,3 +304,32 @@ describe('anthropic request properties', () => {
     );
   });
 });
+
+describe('anthropic encodeRequest with stable (stored) history', () => {
+  it('gives the same body as a fresh encode, and merging or trimming never alters the cached wire forms', async () => {
+    const { markStable } = await import('../../../src/ir/stable.js');
+    const { stringifyBody } = await import('../../../src/util/frozen-json.js');
+    const history: CanonicalRequest['messages'] = [
+      { role: 'user', content: [{ type: 'text', text: 'first' }] },
+      { role: 'user', content: [{ type: 'text', text: 'second, merged into the first' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'prefill with trailing space   ' }] },
+    ];
+    const fresh = structuredClone(history);
+    for (const m of history) markStable(m);
+    const req = (messages: CanonicalRequest['messages']): CanonicalRequest => ({ model: 'claude-sonnet-4-5', stream: true, system: [], messages, tools: [] });
+    for (let turn = 0; turn < 3; turn++) {
+      const cached = encodeRequest(req(history), 'claude-sonnet-4-5');
+      const plain = encodeRequest(req(fresh), 'claude-sonnet-4-5');
+      expect(stringifyBody(cached)).toBe(JSON.stringify(plain));
+      expect(cached.messages).toEqual([
+        { role: 'user', content: [{ type: 'text', text: 'first' }, { type: 'text', text: 'second, merged into the first' }] },
+        { role: 'assistant', content: [{ type: 'text', text: 'prefill with trailing space' }] },
+      ]);
+    }
+    // Later turns extend the history: the once-final assistant turn is sent untrimmed now.
+    const next = { role: 'user' as const, content: [{ type: 'text' as const, text: 'third' }] };
+    const longer = encodeRequest(req([...history, markStable(next)]), 'claude-sonnet-4-5');
+    expect((longer.messages as Array<{ content: Array<{ text: string }> }>)[1]!.content[0]!.text).toBe('prefill with trailing space   ');
+    expect(stringifyBody(longer)).toBe(JSON.stringify(encodeRequest(req([...fresh, structuredClone(next)]), 'claude-sonnet-4-5')));
+  });
+});
