@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Checkpointer } from './checkpointer.js';
 
 /** One stored Amp message with the sequence number it was announced under. */
 export interface StoredMessage {
@@ -41,7 +42,7 @@ interface Row {
 const CHECKPOINT_INTERVAL_MS = 2_000;
 
 export class ThreadStore {
-  private readonly checkpointTimer: NodeJS.Timeout;
+  private readonly checkpointer: Checkpointer | undefined;
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly putStmt: Database.Statement<[Row]>;
@@ -49,19 +50,16 @@ export class ThreadStore {
   constructor(
     path: string,
     private readonly maxThreads: () => number,
+    checkpointEveryMs = CHECKPOINT_INTERVAL_MS,
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // SQLite's automatic checkpoint runs inside whichever commit crosses 1,000 WAL pages: a 20 ms synchronous
-    // stall in the middle of a turn (measured by bench/amp-native.mjs). Checkpoint on a timer instead, in small
-    // passive steps between turns' writes.
+    // stall in the middle of a turn (measured by bench/amp-native.mjs). Checkpoints run on a worker thread
+    // instead (see Checkpointer); an in-memory database has no log to checkpoint.
     this.db.pragma('wal_autocheckpoint = 0');
-    this.checkpointTimer = setInterval(() => {
-      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
-    }, CHECKPOINT_INTERVAL_MS);
-    this.checkpointTimer.unref();
     this.db.exec(`CREATE TABLE IF NOT EXISTS threads (
       id TEXT PRIMARY KEY, owner TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,
       title TEXT NOT NULL DEFAULT '', agent_mode TEXT NOT NULL DEFAULT 'medium', archived INTEGER NOT NULL DEFAULT 0,
@@ -78,6 +76,7 @@ export class ThreadStore {
     this.putStmt = this.db.prepare(`INSERT INTO threads (id, owner, created, updated, title, agent_mode, archived, seq)
       VALUES (@id, @owner, @created, @updated, @title, @agent_mode, @archived, @seq)
       ON CONFLICT(id) DO UPDATE SET updated = @updated, title = @title, agent_mode = @agent_mode, archived = @archived, seq = @seq`);
+    this.checkpointer = path === ':memory:' ? undefined : new Checkpointer(path, checkpointEveryMs);
     this.appendTx = this.db.transaction((t: ThreadRecord, m: StoredMessage) => {
       this.put(t);
       this.addMsgStmt.run(t.id, m.seq, JSON.stringify(m.message));
@@ -139,7 +138,7 @@ export class ThreadStore {
   }
 
   close(): void {
-    clearInterval(this.checkpointTimer);
+    this.checkpointer?.stop();
     if (this.db.open) {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
