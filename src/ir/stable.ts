@@ -27,7 +27,13 @@ export class StableMessageCache<T extends object> {
    * by every later request, so it is frozen JSON (its text is cached too) and callers must copy, not mutate.
    */
   keep(message: Message, wire: T): T {
-    if (STABLE in message) Object.defineProperty(message, this.key, { value: freezeJson(wire), enumerable: false });
+    if (STABLE in message) {
+      // A list of wire items (one message may become several) is spliced into the body item by item.
+      if (Array.isArray(wire)) {
+        for (const item of wire) if (item && typeof item === 'object') freezeJson(item);
+      } else freezeJson(wire);
+      Object.defineProperty(message, this.key, { value: wire, enumerable: false });
+    }
     return wire;
   }
 }

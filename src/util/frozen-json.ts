@@ -67,17 +67,35 @@ function arrayText(items: unknown[]): string {
   return `[${out}]`;
 }
 
-/**
- * `JSON.stringify(body)` for a request body (a plain object of JSON values), taking the cached text of frozen
- * values found in its top-level arrays. The output is byte-for-byte what JSON.stringify would produce.
- */
-export function stringifyBody(body: Record<string, unknown>): string {
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function holdsFrozen(body: Record<string, unknown>, nestedKey: string | undefined): boolean {
+  for (const key of Object.keys(body)) {
+    const value = body[key];
+    if (Array.isArray(value) ? value.some(isFrozen) : key === nestedKey && isPlainObject(value) && holdsFrozen(value, undefined)) return true;
+  }
+  return false;
+}
+
+function bodyText(body: Record<string, unknown>, nestedKey: string | undefined): string {
   let out = '';
   for (const key of Object.keys(body)) {
     const value = body[key];
-    const text = Array.isArray(value) ? arrayText(value) : JSON.stringify(value);
+    const text = Array.isArray(value) ? arrayText(value) : key === nestedKey && isPlainObject(value) ? bodyText(value, undefined) : JSON.stringify(value);
     if (text === undefined) continue; // undefined, functions and symbols are skipped, as JSON.stringify does
     out += `${out ? ',' : '{'}${JSON.stringify(key)}:${text}`;
   }
   return out ? `${out}}` : '{}';
+}
+
+/**
+ * `JSON.stringify(body)` for a request body (a plain object of JSON values), taking the cached text of frozen
+ * values found in its top-level arrays, or in those of its `nestedKey` object (an envelope such as Gemini CLI's
+ * `{model, project, request}`). The output is byte-for-byte what JSON.stringify would produce; a body without
+ * frozen values goes straight to JSON.stringify.
+ */
+export function stringifyBody(body: Record<string, unknown>, nestedKey?: string): string {
+  return holdsFrozen(body, nestedKey) ? bodyText(body, nestedKey) : JSON.stringify(body);
 }

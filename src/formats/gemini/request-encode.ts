@@ -1,4 +1,5 @@
 import type { CanonicalRequest, Message, ReasoningEffort, ToolResultPart } from '../../ir/index.js';
+import { StableMessageCache } from '../../ir/stable.js';
 import { reasoningBudget } from '../shared/reasoning.js';
 import { encodeAssistantParts, encodeImage } from './parts.js';
 import { cleanSchemaForGemini } from './schema-clean.js';
@@ -53,31 +54,41 @@ export function isGeminiCallId(id: string): boolean {
   return !(id.startsWith('call_') || id.startsWith('toolu_') || id.startsWith('srvtoolu_') || id.startsWith('fc_') || id.startsWith('tooluse_'));
 }
 
+/** The `{role, parts}` content each stable (stored) canonical message became; shared by later turns. */
+const contentCache = new StableMessageCache<Json>();
+const NO_CONTENT: Json = { role: 'user', parts: [] };
+
+function encodeContent(msg: Message, callNames: Map<string, string>): Json {
+  let role: string;
+  let parts: Json[];
+  if (msg.role === 'assistant') {
+    role = 'model';
+    parts = encodeAssistantParts(msg.content, { forRequest: true, includeId: isGeminiCallId });
+  } else {
+    role = 'user';
+    parts = [];
+    for (const p of msg.content) {
+      if (p.type === 'text') {
+        if (p.text) parts.push({ text: p.text });
+      } else if (p.type === 'image') parts.push(encodeImage(p));
+      else parts.push(...encodeToolResult(p, callNames));
+    }
+  }
+  return parts.length ? { role, parts } : NO_CONTENT;
+}
+
 function encodeMessages(messages: Message[]): Json[] {
   const contents: Json[] = [];
   const callNames = new Map<string, string>();
   for (const msg of messages) {
-    let role: string;
-    let parts: Json[];
-    if (msg.role === 'assistant') {
-      role = 'model';
-      for (const p of msg.content) if (p.type === 'tool-call') callNames.set(p.id, p.name);
-      parts = encodeAssistantParts(msg.content, { forRequest: true, includeId: isGeminiCallId });
-    } else {
-      role = 'user';
-      parts = [];
-      for (const p of msg.content) {
-        if (p.type === 'text') {
-          if (p.text) parts.push({ text: p.text });
-        } else if (p.type === 'image') parts.push(encodeImage(p));
-        else parts.push(...encodeToolResult(p, callNames));
-      }
-    }
-    if (parts.length === 0) continue;
-    // Gemini (Vertex especially) wants user/model alternation: merge repeated roles into one content.
+    if (msg.role === 'assistant') for (const p of msg.content) if (p.type === 'tool-call') callNames.set(p.id, p.name);
+    const content = contentCache.get(msg) ?? contentCache.keep(msg, encodeContent(msg, callNames));
+    if (content === NO_CONTENT) continue;
+    // Gemini (Vertex especially) wants user/model alternation: merge repeated roles into one content. A new
+    // object, because `content` may be a cached one that later requests share.
     const last = contents[contents.length - 1];
-    if (last && last.role === role) (last.parts as Json[]).push(...parts);
-    else contents.push({ role, parts });
+    if (last && last.role === content.role) contents[contents.length - 1] = { role: last.role, parts: [...(last.parts as Json[]), ...(content.parts as Json[])] };
+    else contents.push(content);
   }
   return contents;
 }

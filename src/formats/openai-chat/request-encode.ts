@@ -8,8 +8,12 @@ import type {
   UserPart,
 } from '../../ir/index.js';
 import { reasoningEffort } from '../shared/reasoning.js';
+import { StableMessageCache } from '../../ir/stable.js';
 import { PASSTHROUGH_FIELDS } from './request-decode.js';
 import { imageToUrl, isObject, type Json } from './wire.js';
+
+/** The Chat messages each stable (stored) canonical message became; shared by later turns, never mutated. */
+const wireCache = new StableMessageCache<Json[]>();
 
 /**
  * Canonical request → Chat Completions body for an OpenAI-compatible upstream. Aims at the widest
@@ -21,8 +25,14 @@ export function encodeRequest(req: CanonicalRequest, model: string): Record<stri
   const systemText = req.system.map((p) => p.text).filter((t) => t !== '').join('\n\n');
   if (systemText) messages.push({ role: 'system', content: systemText });
   for (const m of req.messages) {
-    if (m.role === 'user') encodeUser(m.content, messages);
-    else encodeAssistant(m.content, messages);
+    let wire = wireCache.get(m);
+    if (!wire) {
+      wire = [];
+      if (m.role === 'user') encodeUser(m.content, wire);
+      else encodeAssistant(m.content, wire);
+      wireCache.keep(m, wire);
+    }
+    for (const w of wire) messages.push(w);
   }
 
   const body: Json = { model, messages, stream: req.stream };

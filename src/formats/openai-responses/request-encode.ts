@@ -5,6 +5,7 @@
  * unstored item makes the upstream look it up and fail), and reasoning is replayed through `encrypted_content`.
  */
 import type { AssistantPart, CanonicalRequest, ImagePart, TextPart, UserPart } from '../../ir/index.js';
+import { StableMessageCache } from '../../ir/stable.js';
 import { reasoningEffort } from '../shared/reasoning.js';
 import { encodeToolChoice, encodeTools } from './tools.js';
 import { argumentsToCustomInput, imageSourceToUrl, responsesOptions, type Json } from './wire.js';
@@ -59,13 +60,25 @@ export function encodeRequest(req: CanonicalRequest, model: string): Record<stri
   return body;
 }
 
+/** The input items each stable (stored) canonical message became (without custom tools); shared by later turns. */
+const itemCache = new StableMessageCache<Json[]>();
+
 function encodeInput(req: CanonicalRequest, custom: Set<string>): Json[] {
   const items: Json[] = [];
   // call id → name, so a tool result answers a custom tool call with the matching custom output item.
   const callNames = new Map<string, string>();
   for (const m of req.messages) {
-    if (m.role === 'assistant') encodeAssistant(m.content, items, custom, callNames);
-    else encodeUser(m.content, items, custom, callNames);
+    // Custom tools change how calls and results are written, so only the plain encoding is shared.
+    const cached = custom.size === 0 ? itemCache.get(m) : undefined;
+    if (cached) {
+      for (const item of cached) items.push(item);
+      continue;
+    }
+    const own: Json[] = [];
+    if (m.role === 'assistant') encodeAssistant(m.content, own, custom, callNames);
+    else encodeUser(m.content, own, custom, callNames);
+    if (custom.size === 0) itemCache.keep(m, own);
+    for (const item of own) items.push(item);
   }
   return items;
 }
