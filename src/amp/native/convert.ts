@@ -35,7 +35,9 @@ const CONVERTED = Symbol('canonical message');
 type Converted = StoredMessage & { [CONVERTED]?: Message | null };
 
 export function toCanonicalMessages(stored: readonly StoredMessage[]): Message[] {
-  const out: Message[] = [];
+  // Sized up front: grown by push, a long thread's array would be copied several times per turn.
+  const out: Message[] = new Array<Message>(stored.length);
+  let n = 0;
   for (const m of stored as readonly Converted[]) {
     let c = m[CONVERTED];
     if (c === undefined) {
@@ -43,8 +45,9 @@ export function toCanonicalMessages(stored: readonly StoredMessage[]): Message[]
       if (c) markStable(c);
       Object.defineProperty(m, CONVERTED, { value: c, enumerable: false });
     }
-    if (c) out.push(c);
+    if (c) out[n++] = c;
   }
+  out.length = n;
   return out;
 }
 

@@ -132,18 +132,20 @@ function wireMessage(m: Message): WireMessage | undefined {
  * shared with the stable-message cache, so a merged or trimmed turn is rebuilt rather than changed in place.
  */
 export function encodeMessages(messages: Message[]): WireMessage[] {
-  const out: WireMessage[] = [];
+  // Sized up front: grown by push, a long thread's array would be copied several times per turn.
+  const out = new Array<WireMessage>(messages.length);
+  let n = 0;
   for (const m of messages) {
     const w = wireMessage(m);
     if (!w) continue;
-    const last = out[out.length - 1];
+    const last = n > 0 ? out[n - 1]! : undefined;
     if (last && last.role === w.role) {
       const content = [...last.content, ...w.content];
-      out[out.length - 1] = { role: w.role, content: w.role === 'user' && w.content[0]!.type === 'tool_result' ? userBlocksOrder(content) : content };
-    } else out.push(w);
+      out[n - 1] = { role: w.role, content: w.role === 'user' && w.content[0]!.type === 'tool_result' ? userBlocksOrder(content) : content };
+    } else out[n++] = w;
   }
   // A final assistant turn is a prefill; Anthropic rejects one ending in whitespace.
-  const last = out[out.length - 1];
+  const last = n > 0 ? out[n - 1]! : undefined;
   if (last?.role === 'assistant') {
     const tail = last.content[last.content.length - 1];
     if (tail?.type === 'text' && typeof tail.text === 'string') {
@@ -151,11 +153,12 @@ export function encodeMessages(messages: Message[]): WireMessage[] {
       if (trimmed !== tail.text) {
         const content = last.content.slice(0, -1);
         if (trimmed) content.push({ ...tail, text: trimmed });
-        if (content.length) out[out.length - 1] = { role: 'assistant', content };
-        else out.pop();
+        if (content.length) out[n - 1] = { role: 'assistant', content };
+        else n--;
       }
     }
   }
+  out.length = n;
   return out;
 }
 
