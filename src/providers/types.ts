@@ -8,7 +8,7 @@ export interface UpstreamRequest {
   url: string;
   method: 'POST' | 'GET';
   headers: Record<string, string>;
-  body?: string | Buffer;
+  body?: string;
   /** Further URLs for the same call, tried in order after a transport error or a 429 (Antigravity's base URLs). */
   fallbackUrls?: string[];
 }

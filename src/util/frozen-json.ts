@@ -1,37 +1,70 @@
 /**
- * JSON for values that never change once built: the wire form of a stored conversation's messages, which an
- * agent loop re-sends on every turn. Serialising the whole history per call costs time, and garbage, in
- * proportion to the thread's length. A frozen value is serialised and UTF-8 encoded once; a request body that
- * holds frozen values is assembled as bytes from those pieces, so no string of the whole body is built (or
- * collected) per turn. The cache lives in a non-enumerable symbol property, which JSON, spreads and clones
- * ignore.
+ * JSON text for values that never change once built: the wire form of a stored conversation's messages, which
+ * an agent loop re-sends on every turn. Serialising the whole history per call costs time (and garbage) in
+ * proportion to the thread's length. With frozen messages, a request body is assembled from texts made once:
+ * each message's own text, and the text of the history up to it, which the next turn extends by its new
+ * messages only. Caches live in non-enumerable symbol properties, which JSON, spreads and clones ignore.
  */
-const BYTES = Symbol('frozen JSON bytes');
+const TEXT = Symbol('frozen JSON text');
+const PREFIX = Symbol('frozen JSON prefix');
 
-interface Frozen {
-  [BYTES]: Buffer | undefined;
+/** The comma-joined texts of items[0..i] of an array, valid while the items before are the same objects. */
+interface Prefix {
+  readonly before: unknown;
+  readonly beforePrefix: Prefix | undefined;
+  readonly text: string;
 }
 
-/** Promise that `value` (a plain JSON object) is never mutated again, so its JSON bytes may be cached. */
+interface Frozen {
+  [TEXT]: string | undefined;
+  [PREFIX]: Prefix | undefined;
+}
+
+const NOTHING_BEFORE = Symbol('array start');
+
+/** Promise that `value` (a plain JSON object) is never mutated again, so its JSON text may be cached. */
 export function freezeJson<T extends object>(value: T): T {
-  if (!(BYTES in value)) Object.defineProperty(value, BYTES, { value: undefined, writable: true, enumerable: false });
+  if (!(TEXT in value)) {
+    Object.defineProperty(value, TEXT, { value: undefined, writable: true, enumerable: false });
+    Object.defineProperty(value, PREFIX, { value: undefined, writable: true, enumerable: false });
+  }
   return value;
 }
 
 function isFrozen(v: unknown): v is Frozen {
-  return typeof v === 'object' && v !== null && BYTES in v;
+  return typeof v === 'object' && v !== null && TEXT in v;
 }
 
-function frozenBytes(v: Frozen): Buffer {
-  let bytes = v[BYTES];
-  if (!bytes) {
-    const text = JSON.stringify(v);
-    // A buffer of its own, not a slice of Node's shared pool: a cached slice would pin a whole pool slab.
-    bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-    bytes.write(text);
-    v[BYTES] = bytes;
+function frozenText(v: Frozen): string {
+  return (v[TEXT] ??= JSON.stringify(v));
+}
+
+function arrayText(items: unknown[]): string {
+  if (!items.some(isFrozen)) return JSON.stringify(items);
+  // Reuse the longest run of leading frozen items whose joined text was made before, in this same order.
+  let i = 0;
+  let prefix: Prefix | undefined;
+  for (; i < items.length; i++) {
+    const item = items[i];
+    if (!isFrozen(item)) break;
+    const p = item[PREFIX];
+    if (!p || p.beforePrefix !== prefix || p.before !== (i === 0 ? NOTHING_BEFORE : items[i - 1])) break;
+    prefix = p;
   }
-  return bytes;
+  // Extend it while items stay frozen, remembering each new prefix for the next call.
+  for (; i < items.length; i++) {
+    const item = items[i];
+    if (!isFrozen(item) || (i > 0 && !prefix)) break;
+    const text = frozenText(item);
+    prefix = item[PREFIX] = { before: i === 0 ? NOTHING_BEFORE : items[i - 1], beforePrefix: prefix, text: prefix ? `${prefix.text},${text}` : text };
+  }
+  let out = prefix ? prefix.text : '';
+  for (; i < items.length; i++) {
+    const item = items[i];
+    const text = isFrozen(item) ? frozenText(item) : (JSON.stringify(item) ?? 'null');
+    out = i > 0 ? `${out},${text}` : text;
+  }
+  return `[${out}]`;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -46,80 +79,23 @@ function holdsFrozen(body: Record<string, unknown>, nestedKey: string | undefine
   return false;
 }
 
-/**
- * The JSON of `body` in two passes over the same walk: `measure` adds up the byte length, `write` fills the
- * buffer. Only the parts serialised now are kept between the passes (in `texts`, in walk order); frozen values
- * are copied from their cached bytes, so a long history costs no per-item array or string.
- */
-class BodyWriter {
-  private readonly texts: string[] = [];
-  private next = 0;
-  private out: Buffer | undefined;
-  private at = 0;
-  size = 0;
-
-  constructor(
-    private readonly body: Record<string, unknown>,
-    private readonly nestedKey: string | undefined,
-  ) {}
-
-  bytes(): Buffer {
-    this.walk(this.body, this.nestedKey);
-    this.out = Buffer.allocUnsafe(this.size);
-    this.walk(this.body, this.nestedKey);
-    return this.out;
+function bodyText(body: Record<string, unknown>, nestedKey: string | undefined): string {
+  let out = '';
+  for (const key of Object.keys(body)) {
+    const value = body[key];
+    const text = Array.isArray(value) ? arrayText(value) : key === nestedKey && isPlainObject(value) ? bodyText(value, undefined) : JSON.stringify(value);
+    if (text === undefined) continue; // undefined, functions and symbols are skipped, as JSON.stringify does
+    out += `${out ? ',' : '{'}${JSON.stringify(key)}:${text}`;
   }
-
-  /** Text serialised now: made and measured in the first pass, written in the second. */
-  private text(make: () => string | undefined): void {
-    if (!this.out) {
-      const t = make();
-      if (t === undefined) return;
-      this.texts.push(t);
-      this.size += Buffer.byteLength(t);
-    } else this.at += this.out.write(this.texts[this.next++]!, this.at);
-  }
-
-  private literal(t: string): void {
-    if (!this.out) this.size += t.length; // ASCII punctuation only
-    else this.at += this.out.write(t, this.at, 'latin1');
-  }
-
-  private frozen(v: Frozen): void {
-    const b = frozenBytes(v);
-    if (!this.out) this.size += b.length;
-    else this.at += b.copy(this.out, this.at);
-  }
-
-  private walk(body: Record<string, unknown>, nestedKey: string | undefined): void {
-    let first = true;
-    for (const key of Object.keys(body)) {
-      const value = body[key];
-      if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue; // as JSON.stringify
-      this.literal(first ? '{' : ',');
-      first = false;
-      this.text(() => `${JSON.stringify(key)}:`);
-      if (Array.isArray(value) && value.some(isFrozen)) {
-        this.literal('[');
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) this.literal(',');
-          const item = value[i];
-          if (isFrozen(item)) this.frozen(item);
-          else this.text(() => JSON.stringify(item) ?? 'null');
-        }
-        this.literal(']');
-      } else if (key === nestedKey && isPlainObject(value)) this.walk(value, undefined);
-      else this.text(() => JSON.stringify(value));
-    }
-    this.literal(first ? '{}' : '}');
-  }
+  return out ? `${out}}` : '{}';
 }
 
 /**
- * A request body as JSON: `JSON.stringify(body)` when it holds no frozen values; otherwise the same JSON as
- * bytes, assembled from the cached bytes of frozen values found in its top-level arrays, or in those of its
- * `nestedKey` object (an envelope such as Gemini CLI's `{model, project, request}`).
+ * `JSON.stringify(body)` for a request body (a plain object of JSON values), taking the cached text of frozen
+ * values found in its top-level arrays, or in those of its `nestedKey` object (an envelope such as Gemini CLI's
+ * `{model, project, request}`). The output is byte-for-byte what JSON.stringify would produce; a body without
+ * frozen values goes straight to JSON.stringify.
  */
-export function jsonBody(body: Record<string, unknown>, nestedKey?: string): string | Buffer {
-  return holdsFrozen(body, nestedKey) ? new BodyWriter(body, nestedKey).bytes() : JSON.stringify(body);
+export function stringifyBody(body: Record<string, unknown>, nestedKey?: string): string {
+  return holdsFrozen(body, nestedKey) ? bodyText(body, nestedKey) : JSON.stringify(body);
 }

@@ -9,10 +9,6 @@ import { InvalidRequestError } from '../../../src/formats/types.js';
 import type { CanonicalRequest } from '../../../src/ir/index.js';
 import { canonicalRequest, clean, wireRequest } from './arbitraries.js';
 
-/** A JSON body as text, checking that bytes (frozen values present) are valid UTF-8 of the same JSON. */
-const asText = (b: string | Buffer): string => (typeof b === 'string' ? b : new TextDecoder('utf-8', { fatal: true }).decode(b));
-
-
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/anthropic/${name}`, import.meta.url), 'utf8'));
 const { decodeRequest, encodeRequest } = anthropicCodec;
 
@@ -312,7 +308,7 @@ describe('anthropic request properties', () => {
 describe('anthropic encodeRequest with stable (stored) history', () => {
   it('gives the same body as a fresh encode, and merging or trimming never alters the cached wire forms', async () => {
     const { markStable } = await import('../../../src/ir/stable.js');
-    const { jsonBody } = await import('../../../src/util/frozen-json.js');
+    const { stringifyBody } = await import('../../../src/util/frozen-json.js');
     const history: CanonicalRequest['messages'] = [
       { role: 'user', content: [{ type: 'text', text: 'first' }] },
       { role: 'user', content: [{ type: 'text', text: 'second, merged into the first' }] },
@@ -324,7 +320,7 @@ describe('anthropic encodeRequest with stable (stored) history', () => {
     for (let turn = 0; turn < 3; turn++) {
       const cached = encodeRequest(req(history), 'claude-sonnet-4-5');
       const plain = encodeRequest(req(fresh), 'claude-sonnet-4-5');
-      expect(asText(jsonBody(cached))).toBe(JSON.stringify(plain));
+      expect(stringifyBody(cached)).toBe(JSON.stringify(plain));
       expect(cached.messages).toEqual([
         { role: 'user', content: [{ type: 'text', text: 'first' }, { type: 'text', text: 'second, merged into the first' }] },
         { role: 'assistant', content: [{ type: 'text', text: 'prefill with trailing space' }] },
@@ -334,6 +330,6 @@ describe('anthropic encodeRequest with stable (stored) history', () => {
     const next = { role: 'user' as const, content: [{ type: 'text' as const, text: 'third' }] };
     const longer = encodeRequest(req([...history, markStable(next)]), 'claude-sonnet-4-5');
     expect((longer.messages as Array<{ content: Array<{ text: string }> }>)[1]!.content[0]!.text).toBe('prefill with trailing space   ');
-    expect(asText(jsonBody(longer))).toBe(JSON.stringify(encodeRequest(req([...fresh, structuredClone(next)]), 'claude-sonnet-4-5')));
+    expect(stringifyBody(longer)).toBe(JSON.stringify(encodeRequest(req([...fresh, structuredClone(next)]), 'claude-sonnet-4-5')));
   });
 });
