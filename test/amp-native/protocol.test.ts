@@ -176,6 +176,35 @@ describe('native Amp thread socket (protocol level)', () => {
     c.close();
   });
 
+  it('re-sends the same history and tools each turn, and the tools the executor has now after it changes them', async () => {
+    fake.calls.length = 0;
+    fake.reply = (call) => ({ kind: 'answer', answer: { text: `answer ${fake.calls.indexOf(call) + 1}`, inputTokens: 1, outputTokens: 1 } });
+    const t = (await createThread(proxy.url)).body;
+    const c = await ThreadClient.connect(proxy.url, t.threadId, t.wsToken);
+    await bootstrap(c);
+    const idleCount = () => c.frames.filter((f) => f?.method === 'agent_state' && f.params.state === 'idle').length;
+    const turn = async (text: string) => {
+      const before = idleCount();
+      await c.request('client_append_user_msg', { messageId: newMessageId(), content: [{ type: 'text', text }] });
+      await c.waitFor(() => idleCount() > before);
+    };
+    await turn('one');
+    await turn('two');
+    const GREP_TOOL = { name: 'Grep', description: 'Search files', inputSchema: { type: 'object', properties: { pattern: { type: 'string' } } }, source: 'builtin' };
+    await c.request('executor_tools_register', { tools: [GREP_TOOL] });
+    await c.request('executor_tools_unregister', { toolNames: ['Read'] });
+    await turn('three');
+    expect(fake.calls).toHaveLength(3);
+    expect(fake.calls.map((call) => call.body.tools.map((x: any) => x.name))).toEqual([['Read'], ['Read'], ['Grep']]);
+    expect(fake.calls[2]!.body.tools[0].input_schema).toEqual(GREP_TOOL.inputSchema);
+    // Each turn's history is the previous turn's, byte for byte, plus the new exchange.
+    const history = fake.calls.map((call) => call.body.messages.map((m: any) => JSON.stringify(m)));
+    expect(history[1]!.slice(0, history[0]!.length)).toEqual(history[0]);
+    expect(history[2]!.slice(0, history[1]!.length)).toEqual(history[1]);
+    expect(fake.calls[2]!.body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
+    c.close();
+  });
+
   it('ends the turn with error_set naming the model and the mapping that fixes it, then idle', async () => {
     proxy.reconfigure({
       'api-keys': [KEY, 'other-key'],

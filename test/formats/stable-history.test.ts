@@ -15,16 +15,18 @@ const MODEL: Record<Format, string> = { anthropic: 'claude-sonnet-4-5', 'openai-
  * form and the body serialiser reuses its JSON text. Whatever the history, the bytes on the wire must be exactly
  * those of a fresh encode, turn after turn, and no turn may change what a later turn sends.
  */
-describe.each(FORMATS)('stable history, %s encoder', (format) => {
+describe.each(FORMATS)('stable history and tools, %s encoder', (format) => {
   it('sends byte-for-byte what a fresh encode sends, across growing turns', () => {
     const { encodeRequest } = codecFor(format);
     fc.assert(
       fc.property(canonicalRequest, fc.array(message, { maxLength: 4 }), (req, later) => {
         const stored: Message[] = structuredClone(req.messages).map(markStable);
+        // The thread actor keeps one tool list while the executor's tools stay registered.
+        const tools = markStable(structuredClone(req.tools));
         for (let turn = 0; turn <= later.length; turn++) {
           // The same stored objects every turn, as the thread actor keeps them, plus this turn's new message.
           if (turn > 0) stored.push(markStable(structuredClone(later[turn - 1]!)));
-          const asStored: CanonicalRequest = { ...req, messages: stored };
+          const asStored: CanonicalRequest = { ...req, messages: stored, tools };
           const fresh: CanonicalRequest = { ...structuredClone(req), messages: structuredClone([...req.messages, ...later.slice(0, turn)]) };
           const got = encodeRequest(asStored, MODEL[format]) as Record<string, unknown>;
           const want = encodeRequest(fresh, MODEL[format]) as Record<string, unknown>;

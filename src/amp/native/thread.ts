@@ -1,5 +1,6 @@
 import type { App } from '../../app.js';
-import type { CanonicalRequest } from '../../ir/index.js';
+import type { CanonicalRequest, ToolDefinition } from '../../ir/index.js';
+import { markStable } from '../../ir/stable.js';
 import { toCanonicalMessages, toolDefinitions, type ExecutorTool } from './convert.js';
 import { newMessageId } from './ids.js';
 import { InferenceError, runInference, type ToolUse } from './inference.js';
@@ -40,6 +41,8 @@ const MAX_TURN_STEPS = 200;
 export class ThreadActor {
   readonly conns = new Set<Conn>();
   private tools = new Map<string, ExecutorTool>();
+  /** The canonical tool list, kept (and marked stable) while the registered tools stay the same. */
+  private toolList: { withHosted: boolean; tools: ToolDefinition[] } | undefined;
   private bootstrapped = false;
   private environment: EnvironmentInfo | undefined;
   private guidance = new Map<string, GuidanceFile>();
@@ -103,6 +106,7 @@ export class ThreadActor {
     conn.executor = true;
     this.bootstrapped = false;
     this.tools.clear();
+    this.toolList = undefined;
     const env = (params.capabilities as { environment?: EnvironmentInfo } | undefined)?.environment;
     if (env && typeof env === 'object') this.environment = env;
     this.sendTo(conn, 'executor_connected', {
@@ -133,10 +137,18 @@ export class ThreadActor {
   registerTools(params: Record<string, unknown>): void {
     const tools = Array.isArray(params.tools) ? (params.tools as ExecutorTool[]) : [];
     for (const t of tools) if (t && typeof t.name === 'string') this.tools.set(t.name, t);
+    this.toolList = undefined;
   }
 
   unregisterTools(params: Record<string, unknown>): void {
     for (const n of Array.isArray(params.toolNames) ? params.toolNames : []) this.tools.delete(String(n));
+    this.toolList = undefined;
+  }
+
+  /** Tools for this turn's request: the same (stable) list every turn until the executor's tools change. */
+  private canonicalTools(withHosted: boolean): ToolDefinition[] {
+    if (this.toolList?.withHosted !== withHosted) this.toolList = { withHosted, tools: markStable(toolDefinitions(this.tools.values(), withHosted)) };
+    return this.toolList.tools;
   }
 
   bootstrapComplete(): void {
@@ -236,7 +248,7 @@ export class ThreadActor {
         model: route.requested,
         system: systemParts(prompt, this.environment, [...this.guidance.values()]),
         messages: toCanonicalMessages(this.record.messages),
-        tools: toolDefinitions(this.tools.values(), cfg['upstream-url'] !== ''),
+        tools: this.canonicalTools(cfg['upstream-url'] !== ''),
         stream: true,
         maxOutputTokens: 32_000,
       };

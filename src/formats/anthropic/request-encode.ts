@@ -1,5 +1,5 @@
 import { rememberedArguments } from '../shared/parsed-arguments.js';
-import { StableMessageCache } from '../../ir/stable.js';
+import { StableCache } from '../../ir/stable.js';
 import type {
   AssistantPart,
   CanonicalRequest,
@@ -115,7 +115,7 @@ interface WireMessage {
 
 /** A message with nothing Anthropic can carry (e.g. only foreign reasoning). */
 const NOTHING = { role: 'user', content: [] } as const satisfies WireMessage;
-const wireCache = new StableMessageCache<WireMessage>();
+const wireCache = new StableCache<WireMessage>();
 
 /** One message's wire form; cached for stable messages, so it must never be mutated (see encodeMessages). */
 function wireMessage(m: Message): WireMessage | undefined {
@@ -211,16 +211,23 @@ function planThinking(req: CanonicalRequest, caps: ClaudeCapabilities, opts: Ant
   return plan;
 }
 
+/** The wire tools of each stable canonical tool list (without per-request extras); shared by later turns. */
+const toolsCache = new StableCache<Json[]>();
+
 function encodeTools(req: CanonicalRequest, opts: AnthropicOptions): Json[] {
-  const tools: Json[] = req.tools.map((t) => {
-    const tool: Json = { ...(opts.toolExtras?.[t.name] ?? {}), name: t.name };
-    if (t.description) tool.description = t.description;
-    tool.input_schema = toAnthropicInputSchema(t.parameters);
-    if (t.strict) tool.strict = true;
-    return tool;
-  });
-  if (opts.serverTools) tools.push(...opts.serverTools);
-  return tools;
+  const plain = !opts.toolExtras || Object.keys(opts.toolExtras).length === 0;
+  let tools = plain ? toolsCache.get(req.tools) : undefined;
+  if (!tools) {
+    tools = req.tools.map((t) => {
+      const tool: Json = { ...(opts.toolExtras?.[t.name] ?? {}), name: t.name };
+      if (t.description) tool.description = t.description;
+      tool.input_schema = toAnthropicInputSchema(t.parameters);
+      if (t.strict) tool.strict = true;
+      return tool;
+    });
+    if (plain) toolsCache.keep(req.tools, tools);
+  }
+  return opts.serverTools ? [...tools, ...opts.serverTools] : tools;
 }
 
 function encodeToolChoice(req: CanonicalRequest): Json | undefined {

@@ -1,5 +1,5 @@
 import type { CanonicalRequest, Message, ReasoningEffort, ToolResultPart } from '../../ir/index.js';
-import { StableMessageCache } from '../../ir/stable.js';
+import { StableCache } from '../../ir/stable.js';
 import { reasoningBudget } from '../shared/reasoning.js';
 import { encodeAssistantParts, encodeImage } from './parts.js';
 import { cleanSchemaForGemini } from './schema-clean.js';
@@ -19,18 +19,8 @@ export function encodeRequest(req: CanonicalRequest, model: string): Json {
 
   const tools: Json[] = [];
   // Gemini rejects nameless declarations; such a tool could never be called anyway.
-  const named = req.tools.filter((t) => t.name);
-  if (named.length > 0) {
-    tools.push({
-      functionDeclarations: named.map((t) => {
-        const decl: Json = { name: t.name };
-        if (t.description) decl.description = t.description;
-        const params = cleanSchemaForGemini(t.parameters);
-        if (params) decl.parameters = params;
-        return decl;
-      }),
-    });
-  }
+  const declarations = declarationsCache.get(req.tools) ?? declarationsCache.keep(req.tools, functionDeclarations(req));
+  if (declarations !== NO_DECLARATIONS) tools.push(declarations);
   // Server-side tools (googleSearch...) a Gemini caller asked for survive a Gemini→Gemini translation.
   if (Array.isArray(gemini.builtinTools)) for (const t of gemini.builtinTools) if (isObj(t)) tools.push(t);
   if (tools.length > 0) body.tools = tools;
@@ -45,6 +35,25 @@ export function encodeRequest(req: CanonicalRequest, model: string): Json {
   return body;
 }
 
+/** The `{functionDeclarations}` tool of each stable canonical tool list; shared by later turns. */
+const declarationsCache = new StableCache<Json>();
+const NO_DECLARATIONS: Json = { functionDeclarations: [] };
+
+function functionDeclarations(req: CanonicalRequest): Json {
+  // Gemini rejects nameless declarations; such a tool could never be called anyway.
+  const named = req.tools.filter((t) => t.name);
+  if (named.length === 0) return NO_DECLARATIONS;
+  return {
+    functionDeclarations: named.map((t) => {
+      const decl: Json = { name: t.name };
+      if (t.description) decl.description = t.description;
+      const params = cleanSchemaForGemini(t.parameters);
+      if (params) decl.parameters = params;
+      return decl;
+    }),
+  };
+}
+
 /**
  * Only ids Gemini itself issued go back on the wire: some Gemini endpoints reject `functionCall.id` /
  * `functionResponse.id` ("Unknown name \"id\""), and Gemini pairs by name and order anyway. Ids we or
@@ -55,7 +64,7 @@ export function isGeminiCallId(id: string): boolean {
 }
 
 /** The `{role, parts}` content each stable (stored) canonical message became; shared by later turns. */
-const contentCache = new StableMessageCache<Json>();
+const contentCache = new StableCache<Json>();
 const NO_CONTENT: Json = { role: 'user', parts: [] };
 
 function encodeContent(msg: Message, callNames: Map<string, string>): Json {

@@ -8,12 +8,14 @@ import type {
   UserPart,
 } from '../../ir/index.js';
 import { reasoningEffort } from '../shared/reasoning.js';
-import { StableMessageCache } from '../../ir/stable.js';
+import { StableCache } from '../../ir/stable.js';
 import { PASSTHROUGH_FIELDS } from './request-decode.js';
 import { imageToUrl, isObject, type Json } from './wire.js';
 
 /** The Chat messages each stable (stored) canonical message became; shared by later turns, never mutated. */
-const wireCache = new StableMessageCache<Json[]>();
+const wireCache = new StableCache<Json[]>();
+/** The wire tools of each stable canonical tool list. */
+const toolsCache = new StableCache<Json[]>();
 
 /**
  * Canonical request → Chat Completions body for an OpenAI-compatible upstream. Aims at the widest
@@ -50,14 +52,19 @@ export function encodeRequest(req: CanonicalRequest, model: string): Record<stri
   if (req.stop && req.stop.length > 0) body.stop = req.stop;
 
   if (req.tools.length > 0) {
-    body.tools = req.tools.map((t) => {
-      const fn: Json = { name: t.name };
-      if (t.description !== undefined) fn.description = t.description;
-      // Chat accepts full JSON Schema: parameters pass through untouched.
-      fn.parameters = t.parameters;
-      if (t.strict !== undefined) fn.strict = t.strict;
-      return { type: 'function', function: fn };
-    });
+    body.tools =
+      toolsCache.get(req.tools) ??
+      toolsCache.keep(
+        req.tools,
+        req.tools.map((t) => {
+          const fn: Json = { name: t.name };
+          if (t.description !== undefined) fn.description = t.description;
+          // Chat accepts full JSON Schema: parameters pass through untouched.
+          fn.parameters = t.parameters;
+          if (t.strict !== undefined) fn.strict = t.strict;
+          return { type: 'function', function: fn };
+        }),
+      );
     if (req.toolChoice) body.tool_choice = encodeToolChoice(req.toolChoice);
     if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
   }

@@ -5,7 +5,7 @@
  * unstored item makes the upstream look it up and fail), and reasoning is replayed through `encrypted_content`.
  */
 import type { AssistantPart, CanonicalRequest, ImagePart, TextPart, UserPart } from '../../ir/index.js';
-import { StableMessageCache } from '../../ir/stable.js';
+import { StableCache } from '../../ir/stable.js';
 import { reasoningEffort } from '../shared/reasoning.js';
 import { encodeToolChoice, encodeTools } from './tools.js';
 import { argumentsToCustomInput, imageSourceToUrl, responsesOptions, type Json } from './wire.js';
@@ -61,7 +61,7 @@ export function encodeRequest(req: CanonicalRequest, model: string): Record<stri
 }
 
 /** The input items each stable (stored) canonical message became (without custom tools); shared by later turns. */
-const itemCache = new StableMessageCache<Json[]>();
+const itemCache = new StableCache<Json[]>();
 
 function encodeInput(req: CanonicalRequest, custom: Set<string>): Json[] {
   const items: Json[] = [];

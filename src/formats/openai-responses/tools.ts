@@ -6,6 +6,7 @@
 import type { CanonicalRequest, ToolChoice, ToolDefinition } from '../../ir/index.js';
 import { InvalidRequestError } from '../types.js';
 import { customToolParameters, isObject, responsesOptions, str, type Json } from './wire.js';
+import { StableCache } from '../../ir/stable.js';
 
 export interface DecodedTools {
   tools: ToolDefinition[];
@@ -80,9 +81,15 @@ export function decodeToolChoice(raw: unknown): ToolChoice | undefined {
 // ---------------------------------------------------------------------------------------------------------------
 // Encode
 
+/** The wire tools of each stable canonical tool list (when the caller declared no custom tools). */
+const toolsCache = new StableCache<Json[]>();
+
 export function encodeTools(req: CanonicalRequest): Json[] {
   const custom = responsesOptions(req).customTools ?? {};
-  return req.tools.map((t) => {
+  const plain = Object.keys(custom).length === 0;
+  const cached = plain ? toolsCache.get(req.tools) : undefined;
+  if (cached) return cached;
+  const tools = req.tools.map((t) => {
     const c = Object.prototype.hasOwnProperty.call(custom, t.name) ? custom[t.name] : undefined;
     if (c) {
       const out: Json = { type: 'custom', name: t.name };
@@ -97,6 +104,7 @@ export function encodeTools(req: CanonicalRequest): Json[] {
     out.strict = t.strict ?? false;
     return out;
   });
+  return plain ? toolsCache.keep(req.tools, tools) : tools;
 }
 
 export function encodeToolChoice(choice: ToolChoice, req: CanonicalRequest): string | Json {
