@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Checkpointer } from './checkpointer.js';
+import { CHECKPOINT_EVERY_MS, Checkpointer } from './checkpointer.js';
 
 /** One stored Amp message with the sequence number it was announced under. */
 export interface StoredMessage {
@@ -39,7 +39,6 @@ interface Row {
  * rewritten when it changes; that happens a few times per turn, never per streamed token, so the synchronous
  * driver costs microseconds where it runs. `maxThreads` bounds the file: the least recently updated go first.
  */
-const CHECKPOINT_INTERVAL_MS = 2_000;
 
 export class ThreadStore {
   private readonly checkpointer: Checkpointer | undefined;
@@ -50,7 +49,7 @@ export class ThreadStore {
   constructor(
     path: string,
     private readonly maxThreads: () => number,
-    checkpointEveryMs = CHECKPOINT_INTERVAL_MS,
+    checkpointEveryMs = CHECKPOINT_EVERY_MS,
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new Database(path);
