@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const suites = ['./passthrough.mjs', './translation.mjs', './router-select.mjs', './amp-native.mjs'];
+const suites = ['./passthrough.mjs', './translation.mjs', './router-select.mjs', './amp-native.mjs', './amp-turn-encode.mjs'];
 const only = process.argv[2];
 let failed = false;
 for (const file of suites) {
