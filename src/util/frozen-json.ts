@@ -2,31 +2,32 @@
  * JSON text for values that never change once built: the wire form of a stored conversation's messages, which
  * an agent loop re-sends on every turn. Serialising the whole history per call costs time (and garbage) in
  * proportion to the thread's length. With frozen messages, a request body is assembled from texts made once:
- * each message's own text, and the text of the history up to it, which the next turn extends by its new
- * messages only. Caches live in non-enumerable symbol properties, which JSON, spreads and clones ignore.
+ * each message's own text, and the joined text of the array's leading frozen run, which the next call extends
+ * by its new items only. Caches live in non-enumerable symbol properties, which JSON, spreads and clones ignore.
  */
 const TEXT = Symbol('frozen JSON text');
-const PREFIX = Symbol('frozen JSON prefix');
+const RUN = Symbol('frozen JSON run');
 
-/** The comma-joined texts of items[0..i] of an array, valid while the items before are the same objects. */
-interface Prefix {
-  readonly before: unknown;
-  readonly beforePrefix: Prefix | undefined;
+/**
+ * Kept on the first item of an array's leading run of frozen items: the run as it was last serialised and its
+ * joined text. The next call checks its own run against `items` by identity (a scan of two pointer arrays, not
+ * a visit to every item) and, when it only adds items at the end, reuses `text`.
+ */
+interface Run {
+  readonly items: readonly unknown[];
   readonly text: string;
 }
 
 interface Frozen {
   [TEXT]: string | undefined;
-  [PREFIX]: Prefix | undefined;
+  [RUN]: Run | undefined;
 }
-
-const NOTHING_BEFORE = Symbol('array start');
 
 /** Promise that `value` (a plain JSON object) is never mutated again, so its JSON text may be cached. */
 export function freezeJson<T extends object>(value: T): T {
   if (!(TEXT in value)) {
     Object.defineProperty(value, TEXT, { value: undefined, writable: true, enumerable: false });
-    Object.defineProperty(value, PREFIX, { value: undefined, writable: true, enumerable: false });
+    Object.defineProperty(value, RUN, { value: undefined, writable: true, enumerable: false });
   }
   return value;
 }
@@ -39,27 +40,46 @@ function frozenText(v: Frozen): string {
   return (v[TEXT] ??= JSON.stringify(v));
 }
 
+/**
+ * Make V8 store `text` as one flat string now. A run's text grows by concatenation, and a string built by
+ * thousands of concatenations is a deep tree that every later use (the UTF-8 encoding on the way out) walks
+ * node by node; flattened once, the next call's text is this plus a few new pieces.
+ */
+function flatten(text: string): string {
+  Number(text); // reading a string as a number flattens it in place
+  return text;
+}
+
+function runText(items: unknown[], end: number): string {
+  const first = items[0] as Frozen;
+  const last = first[RUN];
+  let same = 0;
+  if (last && last.items.length <= end) {
+    const before = last.items;
+    while (same < before.length && before[same] === items[same]) same++;
+  }
+  let text: string;
+  let from: number;
+  if (last && same === last.items.length) {
+    if (same === end) return last.text;
+    text = last.text;
+    from = same;
+  } else {
+    text = frozenText(first);
+    from = 1;
+  }
+  for (let i = from; i < end; i++) text = `${text},${frozenText(items[i] as Frozen)}`;
+  text = flatten(text);
+  first[RUN] = { items: items.slice(0, end), text };
+  return text;
+}
+
 function arrayText(items: unknown[]): string {
   if (!items.some(isFrozen)) return JSON.stringify(items);
-  // Reuse the longest run of leading frozen items whose joined text was made before, in this same order.
-  let i = 0;
-  let prefix: Prefix | undefined;
-  for (; i < items.length; i++) {
-    const item = items[i];
-    if (!isFrozen(item)) break;
-    const p = item[PREFIX];
-    if (!p || p.beforePrefix !== prefix || p.before !== (i === 0 ? NOTHING_BEFORE : items[i - 1])) break;
-    prefix = p;
-  }
-  // Extend it while items stay frozen, remembering each new prefix for the next call.
-  for (; i < items.length; i++) {
-    const item = items[i];
-    if (!isFrozen(item) || (i > 0 && !prefix)) break;
-    const text = frozenText(item);
-    prefix = item[PREFIX] = { before: i === 0 ? NOTHING_BEFORE : items[i - 1], beforePrefix: prefix, text: prefix ? `${prefix.text},${text}` : text };
-  }
-  let out = prefix ? prefix.text : '';
-  for (; i < items.length; i++) {
+  let end = 0;
+  while (end < items.length && isFrozen(items[end])) end++;
+  let out = end > 0 ? runText(items, end) : '';
+  for (let i = end; i < items.length; i++) {
     const item = items[i];
     const text = isFrozen(item) ? frozenText(item) : (JSON.stringify(item) ?? 'null');
     out = i > 0 ? `${out},${text}` : text;
