@@ -1,5 +1,5 @@
 import type { App } from '../../app.js';
-import type { CanonicalRequest, ToolDefinition } from '../../ir/index.js';
+import type { CanonicalRequest, Message, ToolDefinition } from '../../ir/index.js';
 import { markStable } from '../../ir/stable.js';
 import { toCanonicalMessages, toolDefinitions, type ExecutorTool } from './convert.js';
 import { newMessageId } from './ids.js';
@@ -41,6 +41,9 @@ const MAX_TURN_STEPS = 200;
 export class ThreadActor {
   readonly conns = new Set<Conn>();
   private tools = new Map<string, ExecutorTool>();
+  /** The stored history as canonical messages, extended as messages are added (the history only grows). */
+  private readonly canonical: Message[] = [];
+  private converted = 0;
   /** The canonical tool list, kept (and marked stable) while the registered tools stay the same. */
   private toolList: { withHosted: boolean; tools: ToolDefinition[] } | undefined;
   private bootstrapped = false;
@@ -145,6 +148,19 @@ export class ThreadActor {
     this.toolList = undefined;
   }
 
+  /**
+   * This turn's history: only messages added since the last turn are converted; the rest is copied as a list of
+   * references (visiting every stored message each turn costs more than the conversion it would save).
+   */
+  private canonicalHistory(): Message[] {
+    const stored = this.record.messages;
+    if (this.converted < stored.length) {
+      for (const m of toCanonicalMessages(stored.slice(this.converted))) this.canonical.push(m);
+      this.converted = stored.length;
+    }
+    return this.canonical.slice();
+  }
+
   /** Tools for this turn's request: the same (stable) list every turn until the executor's tools change. */
   private canonicalTools(withHosted: boolean): ToolDefinition[] {
     if (this.toolList?.withHosted !== withHosted) this.toolList = { withHosted, tools: markStable(toolDefinitions(this.tools.values(), withHosted)) };
@@ -247,7 +263,7 @@ export class ThreadActor {
       const request: CanonicalRequest = {
         model: route.requested,
         system: systemParts(prompt, this.environment, [...this.guidance.values()]),
-        messages: toCanonicalMessages(this.record.messages),
+        messages: this.canonicalHistory(),
         tools: this.canonicalTools(cfg['upstream-url'] !== ''),
         stream: true,
         maxOutputTokens: 32_000,

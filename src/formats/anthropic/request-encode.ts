@@ -128,6 +128,18 @@ function wireMessage(m: Message): WireMessage | undefined {
 }
 
 /**
+ * The last encoding that began with a stable message, kept on that message: the messages it covered and the
+ * wire messages they folded into (before the final trim). A thread's next turn sends the same messages plus
+ * new ones, so it carries on from there instead of visiting every stored message again.
+ */
+const ENCODED = Symbol('encoded messages');
+interface EncodedRun {
+  readonly messages: readonly Message[];
+  readonly wire: readonly WireMessage[];
+}
+type RunHolder = Message & { [ENCODED]?: EncodedRun };
+
+/**
  * Encode messages, merging consecutive same-role turns (Anthropic requires alternation). Wire messages may be
  * shared with the stable-message cache, so a merged or trimmed turn is rebuilt rather than changed in place.
  */
@@ -135,14 +147,32 @@ export function encodeMessages(messages: Message[]): WireMessage[] {
   // Sized up front: grown by push, a long thread's array would be copied several times per turn.
   const out = new Array<WireMessage>(messages.length);
   let n = 0;
-  for (const m of messages) {
-    const w = wireMessage(m);
+  let from = 0;
+  const first = messages[0] as RunHolder | undefined;
+  const run = first && wireCache.get(first) !== undefined ? first[ENCODED] : undefined;
+  if (run && run.messages.length <= messages.length) {
+    // Identity scan of two arrays of references: cheap, where reading each message's cache is not.
+    const before = run.messages;
+    let same = 0;
+    while (same < before.length && before[same] === messages[same]) same++;
+    if (same === before.length) {
+      for (const w of run.wire) out[n++] = w;
+      from = same;
+    }
+  }
+  for (let i = from; i < messages.length; i++) {
+    const w = wireMessage(messages[i]!);
     if (!w) continue;
     const last = n > 0 ? out[n - 1]! : undefined;
     if (last && last.role === w.role) {
       const content = [...last.content, ...w.content];
       out[n - 1] = { role: w.role, content: w.role === 'user' && w.content[0]!.type === 'tool_result' ? userBlocksOrder(content) : content };
     } else out[n++] = w;
+  }
+  if (first && from < messages.length && wireCache.get(first) !== undefined) {
+    const next: EncodedRun = { messages: messages.slice(), wire: out.slice(0, n) };
+    if (ENCODED in first) first[ENCODED] = next;
+    else Object.defineProperty(first, ENCODED, { value: next, writable: true, enumerable: false });
   }
   // A final assistant turn is a prefill; Anthropic rejects one ending in whitespace.
   const last = n > 0 ? out[n - 1]! : undefined;
