@@ -11,12 +11,17 @@ const RUN = Symbol('frozen JSON run');
 /**
  * Kept on the first item of an array's leading run of frozen items: the run as it was last serialised and its
  * joined text. The next call checks its own run against `items` by identity (a scan of two pointer arrays, not
- * a visit to every item) and, when it only adds items at the end, reuses `text`.
+ * a visit to every item) and, when it only adds items at the end, reuses `text`. `pieces` counts the appends
+ * since `text` was last flattened.
  */
 interface Run {
   readonly items: readonly unknown[];
   readonly text: string;
+  readonly pieces: number;
 }
+
+/** Appends a run's text may collect before it is flattened (a copy of the whole text, so not every call). */
+const FLATTEN_AFTER = 64;
 
 interface Frozen {
   [TEXT]: string | undefined;
@@ -43,7 +48,8 @@ function frozenText(v: Frozen): string {
 /**
  * Make V8 store `text` as one flat string now. A run's text grows by concatenation, and a string built by
  * thousands of concatenations is a deep tree that every later use (the UTF-8 encoding on the way out) walks
- * node by node; flattened once, the next call's text is this plus a few new pieces.
+ * node by node. Flattening copies the whole text, so it is done once every FLATTEN_AFTER appends: the tree
+ * stays shallow and the copies stay rare.
  */
 function flatten(text: string): string {
   Number(text); // reading a string as a number flattens it in place
@@ -60,17 +66,25 @@ function runText(items: unknown[], end: number): string {
   }
   let text: string;
   let from: number;
+  let pieces: number;
   if (last && same === last.items.length) {
     if (same === end) return last.text;
     text = last.text;
     from = same;
+    pieces = last.pieces;
   } else {
     text = frozenText(first);
     from = 1;
+    pieces = FLATTEN_AFTER; // a rebuilt text is flattened at once
   }
   for (let i = from; i < end; i++) text = `${text},${frozenText(items[i] as Frozen)}`;
-  text = flatten(text);
-  first[RUN] = { items: items.slice(0, end), text };
+  pieces += end - from;
+  if (pieces >= FLATTEN_AFTER) {
+    text = flatten(text);
+    pieces = 0;
+  }
+  // The array itself, not a copy: the callers that send stable history build a new list per call.
+  first[RUN] = { items: end === items.length ? items : items.slice(0, end), text, pieces };
   return text;
 }
 

@@ -134,8 +134,13 @@ function wireMessage(m: Message): WireMessage | undefined {
  */
 const ENCODED = Symbol('encoded messages');
 interface EncodedRun {
+  /** The list encoded (kept, not copied: callers that send stable history build a new list per call). */
   readonly messages: readonly Message[];
+  readonly count: number;
+  /** The wire messages they folded into, the last one as it was before the final trim. */
   readonly wire: readonly WireMessage[];
+  readonly n: number;
+  readonly lastBeforeTrim: WireMessage | undefined;
 }
 type RunHolder = Message & { [ENCODED]?: EncodedRun };
 
@@ -150,13 +155,14 @@ export function encodeMessages(messages: Message[]): WireMessage[] {
   let from = 0;
   const first = messages[0] as RunHolder | undefined;
   const run = first && wireCache.get(first) !== undefined ? first[ENCODED] : undefined;
-  if (run && run.messages.length <= messages.length) {
+  if (run && run.count <= messages.length) {
     // Identity scan of two arrays of references: cheap, where reading each message's cache is not.
     const before = run.messages;
     let same = 0;
-    while (same < before.length && before[same] === messages[same]) same++;
-    if (same === before.length) {
-      for (const w of run.wire) out[n++] = w;
+    while (same < run.count && before[same] === messages[same]) same++;
+    if (same === run.count && run.n > 0) {
+      for (let i = 0; i < run.n - 1; i++) out[n++] = run.wire[i]!;
+      out[n++] = run.lastBeforeTrim!;
       from = same;
     }
   }
@@ -170,7 +176,7 @@ export function encodeMessages(messages: Message[]): WireMessage[] {
     } else out[n++] = w;
   }
   if (first && from < messages.length && wireCache.get(first) !== undefined) {
-    const next: EncodedRun = { messages: messages.slice(), wire: out.slice(0, n) };
+    const next: EncodedRun = { messages, count: messages.length, wire: out, n, lastBeforeTrim: n > 0 ? out[n - 1] : undefined };
     if (ENCODED in first) first[ENCODED] = next;
     else Object.defineProperty(first, ENCODED, { value: next, writable: true, enumerable: false });
   }
