@@ -1,3 +1,4 @@
+import type { Message } from './request.js';
 import { freezeJson } from '../util/frozen-json.js';
 
 /**
@@ -35,5 +36,34 @@ export class StableCache<T extends object> {
       Object.defineProperty(value, this.key, { value: wire, enumerable: false });
     }
     return wire;
+  }
+}
+
+/**
+ * Where an encoder left off folding a list of stable messages into wire items, kept on the list's first
+ * message: the list (by reference, with its length then) and the state reached. A thread's next turn sends the
+ * same messages plus new ones, so the encoder carries on from there instead of visiting every stored message
+ * again (an identity scan of two arrays of references is cheap; reading each message's cache is not).
+ */
+export class ResumeCache<S> {
+  private readonly key = Symbol('resume point');
+
+  /** The state after the messages a previous call folded, if `messages` starts with exactly those. */
+  resume(messages: readonly Message[]): { state: S; from: number } | undefined {
+    const first = messages[0];
+    if (!first || !(STABLE in first)) return undefined;
+    const point = (first as unknown as Record<symbol, { messages: readonly Message[]; count: number; state: S } | undefined>)[this.key];
+    if (!point || point.count > messages.length) return undefined;
+    for (let i = 0; i < point.count; i++) if (point.messages[i] !== messages[i]) return undefined;
+    return { state: point.state, from: point.count };
+  }
+
+  /** Remember `state` as the fold of all of `messages` (kept by reference: callers build a new list per call). */
+  remember(messages: readonly Message[], state: S): void {
+    const first = messages[0];
+    if (!first || !(STABLE in first)) return;
+    const point = { messages, count: messages.length, state };
+    if (this.key in first) (first as unknown as Record<symbol, unknown>)[this.key] = point;
+    else Object.defineProperty(first, this.key, { value: point, writable: true, enumerable: false });
   }
 }

@@ -56,25 +56,27 @@ function flatten(text: string): string {
   return text;
 }
 
-function runText(items: unknown[], end: number): string {
-  const first = items[0] as Frozen;
+/** The joined text of items[start..end), all frozen: reused and extended from the last call where possible. */
+function runText(items: unknown[], start: number, end: number): string {
+  const first = items[start] as Frozen;
   const last = first[RUN];
+  const count = end - start;
   let same = 0;
-  if (last && last.items.length <= end) {
+  if (last && last.items.length <= count) {
     const before = last.items;
-    while (same < before.length && before[same] === items[same]) same++;
+    while (same < before.length && before[same] === items[start + same]) same++;
   }
   let text: string;
   let from: number;
   let pieces: number;
   if (last && same === last.items.length) {
-    if (same === end) return last.text;
+    if (same === count) return last.text;
     text = last.text;
-    from = same;
+    from = start + same;
     pieces = last.pieces;
   } else {
     text = frozenText(first);
-    from = 1;
+    from = start + 1;
     pieces = FLATTEN_AFTER; // a rebuilt text is flattened at once
   }
   for (let i = from; i < end; i++) text = `${text},${frozenText(items[i] as Frozen)}`;
@@ -83,20 +85,27 @@ function runText(items: unknown[], end: number): string {
     text = flatten(text);
     pieces = 0;
   }
-  // The array itself, not a copy: the callers that send stable history build a new list per call.
-  first[RUN] = { items: end === items.length ? items : items.slice(0, end), text, pieces };
+  // The array itself when the run is all of it, not a copy: callers that send stable history build a new list
+  // per call.
+  first[RUN] = { items: start === 0 && end === items.length ? items : items.slice(start, end), text, pieces };
   return text;
 }
 
+/**
+ * A JSON array with frozen items. The first stretch of frozen items (a history, after whatever fresh items lead
+ * it, such as a Chat system message) is one cached run; everything else is serialised or looked up item by item.
+ */
 function arrayText(items: unknown[]): string {
-  if (!items.some(isFrozen)) return JSON.stringify(items);
-  let end = 0;
+  const start = items.findIndex(isFrozen);
+  if (start < 0) return JSON.stringify(items);
+  let end = start;
   while (end < items.length && isFrozen(items[end])) end++;
-  let out = end > 0 ? runText(items, end) : '';
+  let out = '';
+  for (let i = 0; i < start; i++) out = `${out}${i > 0 ? ',' : ''}${JSON.stringify(items[i]) ?? 'null'}`;
+  out = `${out}${start > 0 ? ',' : ''}${runText(items, start, end)}`;
   for (let i = end; i < items.length; i++) {
     const item = items[i];
-    const text = isFrozen(item) ? frozenText(item) : (JSON.stringify(item) ?? 'null');
-    out = i > 0 ? `${out},${text}` : text;
+    out = `${out},${isFrozen(item) ? frozenText(item) : (JSON.stringify(item) ?? 'null')}`;
   }
   return `[${out}]`;
 }

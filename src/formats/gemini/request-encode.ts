@@ -1,5 +1,5 @@
 import type { CanonicalRequest, Message, ReasoningEffort, ToolResultPart } from '../../ir/index.js';
-import { StableCache } from '../../ir/stable.js';
+import { ResumeCache, StableCache } from '../../ir/stable.js';
 import { reasoningBudget } from '../shared/reasoning.js';
 import { encodeAssistantParts, encodeImage } from './parts.js';
 import { cleanSchemaForGemini } from './schema-clean.js';
@@ -86,10 +86,15 @@ function encodeContent(msg: Message, callNames: Map<string, string>): Json {
   return parts.length ? { role, parts } : NO_CONTENT;
 }
 
+/** Where the encoding of a stable history left off: contents (by reference; the first `count` count) and call names. */
+const resumeCache = new ResumeCache<{ contents: Json[]; count: number; callNames: ReadonlyMap<string, string> }>();
+
 function encodeMessages(messages: Message[]): Json[] {
-  const contents: Json[] = [];
-  const callNames = new Map<string, string>();
-  for (const msg of messages) {
+  const resumed = resumeCache.resume(messages);
+  const contents: Json[] = resumed ? resumed.state.contents.slice(0, resumed.state.count) : [];
+  const callNames = new Map<string, string>(resumed?.state.callNames ?? []);
+  for (let i = resumed?.from ?? 0; i < messages.length; i++) {
+    const msg = messages[i]!;
     if (msg.role === 'assistant') for (const p of msg.content) if (p.type === 'tool-call') callNames.set(p.id, p.name);
     const content = contentCache.get(msg) ?? contentCache.keep(msg, encodeContent(msg, callNames));
     if (content === NO_CONTENT) continue;
@@ -99,6 +104,7 @@ function encodeMessages(messages: Message[]): Json[] {
     if (last && last.role === content.role) contents[contents.length - 1] = { role: last.role, parts: [...(last.parts as Json[]), ...(content.parts as Json[])] };
     else contents.push(content);
   }
+  resumeCache.remember(messages, { contents, count: contents.length, callNames });
   return contents;
 }
 

@@ -2,13 +2,14 @@ import type {
   AssistantPart,
   CanonicalRequest,
   ImagePart,
+  Message,
   ResponseFormat,
   TextPart,
   ToolChoice,
   UserPart,
 } from '../../ir/index.js';
 import { reasoningEffort } from '../shared/reasoning.js';
-import { StableCache } from '../../ir/stable.js';
+import { ResumeCache, StableCache } from '../../ir/stable.js';
 import { PASSTHROUGH_FIELDS } from './request-decode.js';
 import { imageToUrl, isObject, type Json } from './wire.js';
 
@@ -22,20 +23,11 @@ const toolsCache = new StableCache<Json[]>();
  * compatibility: one string system message, string content whenever possible, tool messages as plain text.
  */
 export function encodeRequest(req: CanonicalRequest, model: string): Record<string, unknown> {
-  const messages: Json[] = [];
   // Several system messages or array content trip up many chat templates (Mistral, Qwen); one string does not.
   const systemText = req.system.map((p) => p.text).filter((t) => t !== '').join('\n\n');
-  if (systemText) messages.push({ role: 'system', content: systemText });
-  for (const m of req.messages) {
-    let wire = wireCache.get(m);
-    if (!wire) {
-      wire = [];
-      if (m.role === 'user') encodeUser(m.content, wire);
-      else encodeAssistant(m.content, wire);
-      wireCache.keep(m, wire);
-    }
-    for (const w of wire) messages.push(w);
-  }
+  const messages: Json[] = systemText ? [{ role: 'system', content: systemText }] : [];
+  const history = encodeHistory(req.messages);
+  for (let i = 0; i < history.count; i++) messages.push(history.wire[i]!);
 
   const body: Json = { model, messages, stream: req.stream };
   // Always ask for usage when streaming: we report it to the caller and to usage statistics.
@@ -76,6 +68,34 @@ export function encodeRequest(req: CanonicalRequest, model: string): Record<stri
 
   if (isObject(extras)) for (const key of PASSTHROUGH_FIELDS) if (extras[key] !== undefined) body[key] = extras[key];
   return body;
+}
+
+interface Folded {
+  /** Chat messages for the history (kept by reference in the resume cache; only the first `count` count). */
+  readonly wire: Json[];
+  readonly count: number;
+}
+
+const resumeCache = new ResumeCache<Folded>();
+
+/** The history as Chat messages: each message's own (cached when stable), resuming where the last turn left off. */
+function encodeHistory(history: Message[]): Folded {
+  const resumed = resumeCache.resume(history);
+  const wire: Json[] = resumed ? resumed.state.wire.slice(0, resumed.state.count) : [];
+  for (let i = resumed?.from ?? 0; i < history.length; i++) {
+    const m = history[i]!;
+    let own = wireCache.get(m);
+    if (!own) {
+      own = [];
+      if (m.role === 'user') encodeUser(m.content, own);
+      else encodeAssistant(m.content, own);
+      wireCache.keep(m, own);
+    }
+    for (const w of own) wire.push(w);
+  }
+  const folded = { wire, count: wire.length };
+  resumeCache.remember(history, folded);
+  return folded;
 }
 
 function encodeToolChoice(c: ToolChoice): unknown {

@@ -5,7 +5,7 @@
  * unstored item makes the upstream look it up and fail), and reasoning is replayed through `encrypted_content`.
  */
 import type { AssistantPart, CanonicalRequest, ImagePart, TextPart, UserPart } from '../../ir/index.js';
-import { StableCache } from '../../ir/stable.js';
+import { ResumeCache, StableCache } from '../../ir/stable.js';
 import { reasoningEffort } from '../shared/reasoning.js';
 import { encodeToolChoice, encodeTools } from './tools.js';
 import { argumentsToCustomInput, imageSourceToUrl, responsesOptions, type Json } from './wire.js';
@@ -63,11 +63,16 @@ export function encodeRequest(req: CanonicalRequest, model: string): Record<stri
 /** The input items each stable (stored) canonical message became (without custom tools); shared by later turns. */
 const itemCache = new StableCache<Json[]>();
 
+/** Where the plain encoding of a stable history left off (items kept by reference; the first `count` count). */
+const resumeCache = new ResumeCache<{ items: Json[]; count: number }>();
+
 function encodeInput(req: CanonicalRequest, custom: Set<string>): Json[] {
-  const items: Json[] = [];
+  const resumed = custom.size === 0 ? resumeCache.resume(req.messages) : undefined;
+  const items: Json[] = resumed ? resumed.state.items.slice(0, resumed.state.count) : [];
   // call id → name, so a tool result answers a custom tool call with the matching custom output item.
   const callNames = new Map<string, string>();
-  for (const m of req.messages) {
+  for (let i = resumed?.from ?? 0; i < req.messages.length; i++) {
+    const m = req.messages[i]!;
     // Custom tools change how calls and results are written, so only the plain encoding is shared.
     const cached = custom.size === 0 ? itemCache.get(m) : undefined;
     if (cached) {
@@ -80,6 +85,7 @@ function encodeInput(req: CanonicalRequest, custom: Set<string>): Json[] {
     if (custom.size === 0) itemCache.keep(m, own);
     for (const item of own) items.push(item);
   }
+  if (custom.size === 0) resumeCache.remember(req.messages, { items, count: items.length });
   return items;
 }
 
