@@ -1,5 +1,5 @@
 import { rememberedArguments } from '../shared/parsed-arguments.js';
-import { StableCache } from '../../ir/stable.js';
+import { ResumeCache, StableCache } from '../../ir/stable.js';
 import type {
   AssistantPart,
   CanonicalRequest,
@@ -128,21 +128,10 @@ function wireMessage(m: Message): WireMessage | undefined {
 }
 
 /**
- * The last encoding that began with a stable message, kept on that message: the messages it covered and the
- * wire messages they folded into (before the final trim). A thread's next turn sends the same messages plus
- * new ones, so it carries on from there instead of visiting every stored message again.
+ * Where the encoding of a stable history left off: the wire messages it folded into (kept by reference; the
+ * first `n` count), the last one as it was before the final trim.
  */
-const ENCODED = Symbol('encoded messages');
-interface EncodedRun {
-  /** The list encoded (kept, not copied: callers that send stable history build a new list per call). */
-  readonly messages: readonly Message[];
-  readonly count: number;
-  /** The wire messages they folded into, the last one as it was before the final trim. */
-  readonly wire: readonly WireMessage[];
-  readonly n: number;
-  readonly lastBeforeTrim: WireMessage | undefined;
-}
-type RunHolder = Message & { [ENCODED]?: EncodedRun };
+const resumeCache = new ResumeCache<{ wire: readonly WireMessage[]; n: number; lastBeforeTrim: WireMessage }>();
 
 /**
  * Encode messages, merging consecutive same-role turns (Anthropic requires alternation). Wire messages may be
@@ -152,20 +141,13 @@ export function encodeMessages(messages: Message[]): WireMessage[] {
   // Sized up front: grown by push, a long thread's array would be copied several times per turn.
   const out = new Array<WireMessage>(messages.length);
   let n = 0;
-  let from = 0;
-  const first = messages[0] as RunHolder | undefined;
-  const run = first && wireCache.get(first) !== undefined ? first[ENCODED] : undefined;
-  if (run && run.count <= messages.length) {
-    // Identity scan of two arrays of references: cheap, where reading each message's cache is not.
-    const before = run.messages;
-    let same = 0;
-    while (same < run.count && before[same] === messages[same]) same++;
-    if (same === run.count && run.n > 0) {
-      for (let i = 0; i < run.n - 1; i++) out[n++] = run.wire[i]!;
-      out[n++] = run.lastBeforeTrim!;
-      from = same;
-    }
+  const resumed = resumeCache.resume(messages);
+  if (resumed) {
+    const { wire, n: count, lastBeforeTrim } = resumed.state;
+    for (let i = 0; i < count - 1; i++) out[n++] = wire[i]!;
+    out[n++] = lastBeforeTrim;
   }
+  const from = resumed?.from ?? 0;
   for (let i = from; i < messages.length; i++) {
     const w = wireMessage(messages[i]!);
     if (!w) continue;
@@ -175,11 +157,7 @@ export function encodeMessages(messages: Message[]): WireMessage[] {
       out[n - 1] = { role: w.role, content: w.role === 'user' && w.content[0]!.type === 'tool_result' ? userBlocksOrder(content) : content };
     } else out[n++] = w;
   }
-  if (first && from < messages.length && wireCache.get(first) !== undefined) {
-    const next: EncodedRun = { messages, count: messages.length, wire: out, n, lastBeforeTrim: n > 0 ? out[n - 1] : undefined };
-    if (ENCODED in first) first[ENCODED] = next;
-    else Object.defineProperty(first, ENCODED, { value: next, writable: true, enumerable: false });
-  }
+  if (n > 0) resumeCache.remember(messages, { wire: out, n, lastBeforeTrim: out[n - 1]! });
   // A final assistant turn is a prefill; Anthropic rejects one ending in whitespace.
   const last = n > 0 ? out[n - 1]! : undefined;
   if (last?.role === 'assistant') {
