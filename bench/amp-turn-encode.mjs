@@ -44,7 +44,9 @@ export function benchAmpTurnEncode() {
     // tool list per call: every message and tool is encoded and the whole body serialised each time.
     const plain = structuredClone(toCanonicalMessages(stored));
     const fresh = time(() => JSON.stringify(encodeRequest(request(plain, toolDefinitions(executorTools, false)), model)));
-    const stable = time(() => stringifyBody(encodeRequest(request(toCanonicalMessages(stored), stableTools), model)));
+    // Stable: converted once and copied per call as a list of references, as ThreadActor.canonicalHistory does.
+    const history = toCanonicalMessages(stored);
+    const stable = time(() => stringifyBody(encodeRequest(request(history.slice(), stableTools), model)));
     console.log(`${format.padEnd(17)} fresh ${fresh.toFixed(0).padStart(6)}   stable thread ${stable.toFixed(0).padStart(5)}   (${(fresh / stable).toFixed(1)}x less)`);
   }
 }

@@ -56,21 +56,17 @@ function flatten(text: string): string {
   return text;
 }
 
-/** The joined text of items[start..end), all frozen: reused and extended from the last call where possible. */
-function runText(items: unknown[], start: number, end: number): string {
+/**
+ * The joined text of items[start..end), all frozen. `same` leading items are, by identity, the run `last`
+ * serialised before, so its text is reused when they are all of it, and extended by the rest.
+ */
+function runText(items: unknown[], start: number, end: number, last: Run | undefined, same: number): string {
   const first = items[start] as Frozen;
-  const last = first[RUN];
-  const count = end - start;
-  let same = 0;
-  if (last && last.items.length <= count) {
-    const before = last.items;
-    while (same < before.length && before[same] === items[start + same]) same++;
-  }
   let text: string;
   let from: number;
   let pieces: number;
   if (last && same === last.items.length) {
-    if (same === count) return last.text;
+    if (start + same === end) return last.text;
     text = last.text;
     from = start + same;
     pieces = last.pieces;
@@ -98,11 +94,19 @@ function runText(items: unknown[], start: number, end: number): string {
 function arrayText(items: unknown[]): string {
   const start = items.findIndex(isFrozen);
   if (start < 0) return JSON.stringify(items);
-  let end = start;
+  // Items the last run covered are frozen already: compare them by identity, and test only what follows.
+  const last = (items[start] as Frozen)[RUN];
+  let same = 0;
+  if (last) {
+    const before = last.items;
+    const max = Math.min(before.length, items.length - start);
+    while (same < max && before[same] === items[start + same]) same++;
+  }
+  let end = start + same;
   while (end < items.length && isFrozen(items[end])) end++;
   let out = '';
   for (let i = 0; i < start; i++) out = `${out}${i > 0 ? ',' : ''}${JSON.stringify(items[i]) ?? 'null'}`;
-  out = `${out}${start > 0 ? ',' : ''}${runText(items, start, end)}`;
+  out = `${out}${start > 0 ? ',' : ''}${runText(items, start, end, last, same)}`;
   for (let i = end; i < items.length; i++) {
     const item = items[i];
     out = `${out},${isFrozen(item) ? frozenText(item) : (JSON.stringify(item) ?? 'null')}`;

@@ -28,26 +28,16 @@ type Block = Record<string, any>;
 /**
  * The thread's Amp messages → canonical conversation. Tool-use ids are the thread's `TU-` ids, which every
  * upstream accepts as call ids, so no per-upstream id table is needed; reasoning is kept only with its
- * signature and provider family (a signature is only valid where it was made).
+ * signature and provider family (a signature is only valid where it was made). Stored messages never change
+ * once appended and the thread keeps their conversions (ThreadActor), so the results are marked stable: encoders
+ * may cache their wire forms for the following turns.
  */
-/** Stored messages never change once appended, so each is converted once per process (turns re-send history). */
-const CONVERTED = Symbol('canonical message');
-type Converted = StoredMessage & { [CONVERTED]?: Message | null };
-
 export function toCanonicalMessages(stored: readonly StoredMessage[]): Message[] {
-  // Sized up front: grown by push, a long thread's array would be copied several times per turn.
-  const out: Message[] = new Array<Message>(stored.length);
-  let n = 0;
-  for (const m of stored as readonly Converted[]) {
-    let c = m[CONVERTED];
-    if (c === undefined) {
-      c = convertOne(m);
-      if (c) markStable(c);
-      Object.defineProperty(m, CONVERTED, { value: c, enumerable: false });
-    }
-    if (c) out[n++] = c;
+  const out: Message[] = [];
+  for (const m of stored) {
+    const c = convertOne(m);
+    if (c) out.push(markStable(c));
   }
-  out.length = n;
   return out;
 }
 

@@ -39,7 +39,6 @@ interface Row {
  * rewritten when it changes; that happens a few times per turn, never per streamed token, so the synchronous
  * driver costs microseconds where it runs. `maxThreads` bounds the file: the least recently updated go first.
  */
-
 export class ThreadStore {
   private readonly checkpointer: Checkpointer | undefined;
   private readonly db: Database.Database;
