@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { stringifyBody } from '../util/frozen-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { joinUrl } from './types.js';
 import { accessTokenFor, sessionOf } from '../credentials/session.js';
@@ -100,7 +100,7 @@ export const antigravityExecutor: Executor = {
     };
     if (token) headers.authorization = `Bearer ${token}`;
     Object.assign(headers, credential.headers);
-    return { url: first!, fallbackUrls: rest, method: 'POST', headers, body: stringifyBody(envelope, 'request') };
+    return { url: first!, fallbackUrls: rest, method: 'POST', headers, body: serializeBody(envelope, 'request') };
   },
   unwrapBody: unwrapResponseJson,
   unwrapEvent: unwrapResponseEvent,

@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { stringifyBody } from '../util/frozen-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { clientHeader, joinUrl } from './types.js';
 import { accessTokenFor } from '../credentials/session.js';
 import { unwrapResponseEvent, unwrapResponseJson } from './unwrap.js';
@@ -53,7 +53,7 @@ export const geminiCliExecutor: Executor = {
     if (token) headers.authorization = `Bearer ${token}`;
     Object.assign(headers, credential.headers);
     const base = credential.baseUrl || GEMINI_CLI_BASE_URL;
-    return { url: joinUrl(base, v1internalPath(stream, operation)), method: 'POST', headers, body: stringifyBody(envelope, 'request') };
+    return { url: joinUrl(base, v1internalPath(stream, operation)), method: 'POST', headers, body: serializeBody(envelope, 'request') };
   },
   unwrapBody: unwrapResponseJson,
   unwrapEvent: unwrapResponseEvent,

@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { stringifyBody } from '../util/frozen-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { joinUrl } from './types.js';
 import { sessionOf } from '../credentials/session.js';
 import { vertexServiceAccountRequest } from './vertex-sa.js';
@@ -7,10 +7,10 @@ import { vertexServiceAccountRequest } from './vertex-sa.js';
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 /** Fields a client may put in a Gemini body that Google rejects as unknown. */
-function geminiBody(body: Record<string, unknown>): string {
-  if (!('model' in body) && !('stream' in body)) return stringifyBody(body);
+function geminiBody(body: Record<string, unknown>): string | Buffer {
+  if (!('model' in body) && !('stream' in body)) return serializeBody(body);
   const { model: _m, stream: _s, ...rest } = body;
-  return stringifyBody(rest);
+  return serializeBody(rest);
 }
 
 export function geminiMethodPath(model: string, stream: boolean, operation: PrepareInput['operation']): string {

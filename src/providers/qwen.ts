@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { stringifyBody } from '../util/frozen-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { joinUrl } from './types.js';
 import { sessionOf } from '../credentials/session.js';
 
@@ -47,6 +47,6 @@ export const qwenExecutor: Executor = {
     if (token) headers.authorization = `Bearer ${token}`;
     Object.assign(headers, credential.headers);
     const base = qwenBase(credential.baseUrl, session?.meta.resource_url);
-    return { url: joinUrl(base, '/chat/completions'), method: 'POST', headers, body: stringifyBody(out) };
+    return { url: joinUrl(base, '/chat/completions'), method: 'POST', headers, body: serializeBody(out) };
   },
 };

@@ -8,7 +8,8 @@ export interface UpstreamRequest {
   url: string;
   method: 'POST' | 'GET';
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or its UTF-8 bytes when assembled from cached history (util/frozen-json.ts). */
+  body?: string | Buffer;
   /** Further URLs for the same call, tried in order after a transport error or a 429 (Antigravity's base URLs). */
   fallbackUrls?: string[];
 }

@@ -2,26 +2,26 @@
  * JSON text for values that never change once built: the wire form of a stored conversation's messages, which
  * an agent loop re-sends on every turn. Serialising the whole history per call costs time (and garbage) in
  * proportion to the thread's length. With frozen messages, a request body is assembled from texts made once:
- * each message's own text, and the joined text of the array's leading frozen run, which the next call extends
- * by its new items only. Caches live in non-enumerable symbol properties, which JSON, spreads and clones ignore.
+ * each message's own text, and the joined UTF-8 bytes of the array's leading frozen run, which the next call
+ * extends by its new items only. Caches live in non-enumerable symbol properties, which JSON, spreads and clones ignore.
  */
 const TEXT = Symbol('frozen JSON text');
 const RUN = Symbol('frozen JSON run');
 
 /**
  * Kept on the first item of an array's leading run of frozen items: the run as it was last serialised and its
- * joined text. The next call checks its own run against `items` by identity (a scan of two pointer arrays, not
- * a visit to every item) and, when it only adds items at the end, reuses `text`. `pieces` counts the appends
- * since `text` was last flattened.
+ * joined JSON text as UTF-8, `bytes[0, length)`. The next call checks its own run against `items` by identity (a
+ * scan of two pointer arrays, not a visit to every item) and, when it only adds items at the end, writes just
+ * those into the spare room of `bytes`. The run is kept as bytes, not as a string, because a request body
+ * leaves as bytes: one joined string would be copied (flattened, then encoded) in full on every call, garbage
+ * the size of the whole history per model call.
  */
 interface Run {
   readonly items: readonly unknown[];
-  readonly text: string;
-  readonly pieces: number;
+  /** Owned by the newest run of its chain: only that run appends, past every older run's length. */
+  readonly bytes: Buffer;
+  readonly length: number;
 }
-
-/** Appends a run's text may collect before it is flattened (a copy of the whole text, so not every call). */
-const FLATTEN_AFTER = 64;
 
 interface Frozen {
   [TEXT]: string | undefined;
@@ -45,55 +45,49 @@ function frozenText(v: Frozen): string {
   return (v[TEXT] ??= JSON.stringify(v));
 }
 
-/**
- * Make V8 store `text` as one flat string now. A run's text grows by concatenation, and a string built by
- * thousands of concatenations is a deep tree that every later use (the UTF-8 encoding on the way out) walks
- * node by node. Flattening copies the whole text, so it is done once every FLATTEN_AFTER appends: the tree
- * stays shallow and the copies stay rare.
- */
-function flatten(text: string): string {
-  Number(text); // reading a string as a number flattens it in place
-  return text;
+/** A buffer holding `bytes[0, used)` with room for at least `need` bytes in all (grown by doubling). */
+function withRoom(bytes: Buffer | undefined, used: number, need: number): Buffer {
+  if (bytes && bytes.length >= need) return bytes;
+  const grown = Buffer.allocUnsafeSlow(Math.max(need, 2 * (bytes?.length ?? 0), 1024));
+  if (bytes) bytes.copy(grown, 0, 0, used);
+  return grown;
 }
 
 /**
  * The joined text of items[start..end), all frozen. `same` leading items are, by identity, the run `last`
- * serialised before, so its text is reused when they are all of it, and extended by the rest.
+ * serialised before: its bytes are reused when they are all of it, and extended by the rest.
  */
-function runText(items: unknown[], start: number, end: number, last: Run | undefined, same: number): string {
+function runOf(items: unknown[], start: number, end: number, last: Run | undefined, same: number): Run {
   const first = items[start] as Frozen;
-  let text: string;
-  let from: number;
-  let pieces: number;
-  if (last && same === last.items.length) {
-    if (start + same === end) return last.text;
-    text = last.text;
-    from = start + same;
-    pieces = last.pieces;
-  } else {
-    text = frozenText(first);
-    from = start + 1;
-    pieces = FLATTEN_AFTER; // a rebuilt text is flattened at once
-  }
-  for (let i = from; i < end; i++) text = `${text},${frozenText(items[i] as Frozen)}`;
-  pieces += end - from;
-  if (pieces >= FLATTEN_AFTER) {
-    text = flatten(text);
-    pieces = 0;
+  const extend = last !== undefined && same === last.items.length;
+  if (extend && start + same === end) return last;
+  const from = extend ? start + same : start;
+  let need = extend ? last.length : 0;
+  for (let i = from; i < end; i++) need += Buffer.byteLength(frozenText(items[i] as Frozen)) + (i > start ? 1 : 0);
+  const bytes = withRoom(extend ? last.bytes : undefined, extend ? last.length : 0, need);
+  let length = extend ? last.length : 0;
+  for (let i = from; i < end; i++) {
+    if (i > start) bytes[length++] = 0x2c; // ','
+    length += bytes.write(frozenText(items[i] as Frozen), length, 'utf8');
   }
   // The array itself when the run is all of it, not a copy: callers that send stable history build a new list
   // per call.
-  first[RUN] = { items: start === 0 && end === items.length ? items : items.slice(start, end), text, pieces };
-  return text;
+  const run: Run = { items: start === 0 && end === items.length ? items : items.slice(start, end), bytes, length };
+  first[RUN] = run;
+  return run;
 }
 
+/** A body's text in order: strings, and the frozen runs' bytes between them. */
+type Part = string | Run;
+
 /**
- * A JSON array with frozen items. The first stretch of frozen items (a history, after whatever fresh items lead
- * it, such as a Chat system message) is one cached run; everything else is serialised or looked up item by item.
+ * A JSON array with frozen items, appended to `parts`. The first stretch of frozen items (a history, after
+ * whatever fresh items lead it, such as a Chat system message) is one cached run; everything else is
+ * serialised or looked up item by item.
  */
-function arrayText(items: unknown[]): string {
+function arrayParts(items: unknown[], parts: Part[], pending: string): string {
   const start = items.findIndex(isFrozen);
-  if (start < 0) return JSON.stringify(items);
+  if (start < 0) return pending + JSON.stringify(items);
   // Items the last run covered are frozen already: compare them by identity, and test only what follows.
   const last = (items[start] as Frozen)[RUN];
   let same = 0;
@@ -104,14 +98,15 @@ function arrayText(items: unknown[]): string {
   }
   let end = start + same;
   while (end < items.length && isFrozen(items[end])) end++;
-  let out = '';
-  for (let i = 0; i < start; i++) out = `${out}${i > 0 ? ',' : ''}${JSON.stringify(items[i]) ?? 'null'}`;
-  out = `${out}${start > 0 ? ',' : ''}${runText(items, start, end, last, same)}`;
+  let out = `${pending}[`;
+  for (let i = 0; i < start; i++) out = `${out}${JSON.stringify(items[i]) ?? 'null'},`;
+  parts.push(out, runOf(items, start, end, last, same));
+  out = '';
   for (let i = end; i < items.length; i++) {
     const item = items[i];
     out = `${out},${isFrozen(item) ? frozenText(item) : (JSON.stringify(item) ?? 'null')}`;
   }
-  return `[${out}]`;
+  return `${out}]`;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -126,23 +121,41 @@ function holdsFrozen(body: Record<string, unknown>, nestedKey: string | undefine
   return false;
 }
 
-function bodyText(body: Record<string, unknown>, nestedKey: string | undefined): string {
-  let out = '';
+/** The object's JSON text appended to `parts`, after `pending`; returns the text not yet pushed. */
+function objectParts(body: Record<string, unknown>, nestedKey: string | undefined, parts: Part[], pending: string): string {
+  let out = `${pending}{`;
+  let first = true;
   for (const key of Object.keys(body)) {
     const value = body[key];
-    const text = Array.isArray(value) ? arrayText(value) : key === nestedKey && isPlainObject(value) ? bodyText(value, undefined) : JSON.stringify(value);
-    if (text === undefined) continue; // undefined, functions and symbols are skipped, as JSON.stringify does
-    out += `${out ? ',' : '{'}${JSON.stringify(key)}:${text}`;
+    if (Array.isArray(value)) {
+      out = arrayParts(value, parts, `${out}${first ? '' : ','}${JSON.stringify(key)}:`);
+    } else if (key === nestedKey && isPlainObject(value)) {
+      out = objectParts(value, undefined, parts, `${out}${first ? '' : ','}${JSON.stringify(key)}:`);
+    } else {
+      const text = JSON.stringify(value);
+      if (text === undefined) continue; // undefined, functions and symbols are skipped, as JSON.stringify does
+      out = `${out}${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+    }
+    first = false;
   }
-  return out ? `${out}}` : '{}';
+  return `${out}}`;
 }
 
 /**
  * `JSON.stringify(body)` for a request body (a plain object of JSON values), taking the cached text of frozen
  * values found in its top-level arrays, or in those of its `nestedKey` object (an envelope such as Gemini CLI's
- * `{model, project, request}`). The output is byte-for-byte what JSON.stringify would produce; a body without
- * frozen values goes straight to JSON.stringify.
+ * `{model, project, request}`). A body without frozen values goes straight to JSON.stringify and stays a
+ * string; one with frozen values comes back as its UTF-8 bytes, assembled from the cached runs without
+ * building the whole text as a string. Either way the bytes on the wire are exactly JSON.stringify's.
  */
-export function stringifyBody(body: Record<string, unknown>, nestedKey?: string): string {
-  return holdsFrozen(body, nestedKey) ? bodyText(body, nestedKey) : JSON.stringify(body);
+export function serializeBody(body: Record<string, unknown>, nestedKey?: string): string | Buffer {
+  if (!holdsFrozen(body, nestedKey)) return JSON.stringify(body);
+  const parts: Part[] = [];
+  parts.push(objectParts(body, nestedKey, parts, ''));
+  let size = 0;
+  for (const p of parts) size += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const p of parts) at += typeof p === 'string' ? out.write(p, at, 'utf8') : p.bytes.copy(out, at, 0, p.length);
+  return out;
 }

@@ -4,7 +4,9 @@ import { codecFor } from '../../src/formats/index.js';
 import type { Format } from '../../src/formats/types.js';
 import type { CanonicalRequest, Message } from '../../src/ir/index.js';
 import { markStable } from '../../src/ir/stable.js';
-import { stringifyBody } from '../../src/util/frozen-json.js';
+import { serializeBody } from '../../src/util/frozen-json.js';
+
+const stringifyBody = (body: Record<string, unknown>, nestedKey?: string) => String(serializeBody(body, nestedKey));
 import { canonicalRequest, message } from './anthropic/arbitraries.js';
 
 const FORMATS: Format[] = ['anthropic', 'openai-chat', 'openai-responses', 'gemini'];

@@ -63,7 +63,7 @@ describe('gemini-cli envelope', () => {
     const cred = { id: 'c', provider: 'gemini-cli', kind: 'gemini-cli', label: 'c', source: 'file', headers: {}, models: [], priority: 0, attributes: { project: 'p' }, baseUrl: 'http://h' } as Credential;
     const req = await geminiCliExecutor.prepare({ credential: cred, body: { contents: [{ parts: [{ text: 'x' }] }], safetySettings: [] }, upstreamModel: 'gemini-2.5-pro', stream: false, operation: 'count-tokens', clientHeaders: {} });
     expect(req.url).toBe('http://h/v1internal:countTokens');
-    expect(JSON.parse(req.body!)).toEqual({ request: { contents: [{ parts: [{ text: 'x' }] }] } });
+    expect(JSON.parse(String(req.body))).toEqual({ request: { contents: [{ parts: [{ text: 'x' }] }] } });
     expect(unwrapResponseEvent({ data: '{"response":{"candidates":[]},"traceId":"t"}' })).toEqual({ data: '{"candidates":[]}' });
     expect(geminiCliExecutor.unwrapBody!('{"response":{"totalTokens":3}}')).toBe('{"totalTokens":3}');
   });

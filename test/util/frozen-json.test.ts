@@ -1,10 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { freezeJson, stringifyBody } from '../../src/util/frozen-json.js';
+import { freezeJson, serializeBody } from '../../src/util/frozen-json.js';
 
-describe('stringifyBody', () => {
+/** The body's text, whether it came back as a string or as UTF-8 bytes. */
+const stringifyBody = (body: Record<string, unknown>) => String(serializeBody(body));
+
+describe('serializeBody', () => {
   it('is byte-for-byte JSON.stringify, whichever array items are frozen', () => {
-    const item = fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue()));
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' })); // 'binary' includes astral and lone surrogates
+    const item = fc.oneof(fc.jsonValue(), fc.dictionary(text, fc.oneof(fc.jsonValue(), text)));
     const body = fc.dictionary(fc.string(), fc.oneof(fc.jsonValue(), fc.array(item), fc.constant(undefined)));
     fc.assert(
       fc.property(body, fc.array(fc.boolean(), { maxLength: 40 }), (b, freezeMask) => {
@@ -30,7 +34,7 @@ describe('stringifyBody', () => {
   });
 });
 
-describe('stringifyBody with a growing history', () => {
+describe('serializeBody with a growing history', () => {
   it('extends the cached prefix turn by turn, and notices when earlier items change', () => {
     const history: object[] = [];
     for (let turn = 0; turn < 30; turn++) {
@@ -44,5 +48,22 @@ describe('stringifyBody with a growing history', () => {
     const dropped = [...history.slice(0, 10), ...history.slice(11)];
     expect(stringifyBody({ messages: dropped })).toBe(JSON.stringify({ messages: dropped }));
     expect(stringifyBody({ messages: history })).toBe(JSON.stringify({ messages: history }));
+  });
+
+  it('sends a history with frozen items as bytes, and an earlier body is untouched when the history grows or branches', () => {
+    const history = Array.from({ length: 10 }, (_, i) => freezeJson({ role: 'user', content: `é ${i} ${'x'.repeat(i * 50)}` }));
+    const bodies: Array<[Buffer, string]> = [];
+    for (const tail of ['a', 'b', 'a']) {
+      const branch = [...history, freezeJson({ role: 'assistant', content: `branch ${tail} 🙂` })];
+      for (let n = 0; n < 40; n++) branch.push(freezeJson({ role: 'user', content: `${tail} ${n} ${'y'.repeat(n * 30)}` }));
+      for (let n = 1; n <= branch.length; n += 7) {
+        const body = { model: 'm', messages: branch.slice(0, n), stream: true };
+        const out = serializeBody(body);
+        expect(Buffer.isBuffer(out)).toBe(true);
+        bodies.push([out as Buffer, JSON.stringify(body)]);
+      }
+    }
+    for (const [bytes, text] of bodies) expect(bytes.equals(Buffer.from(text))).toBe(true);
+    expect(serializeBody({ model: 'm', messages: [{ role: 'user', content: 'nothing frozen' }] })).toBe('{"model":"m","messages":[{"role":"user","content":"nothing frozen"}]}');
   });
 });

@@ -308,7 +308,8 @@ describe('anthropic request properties', () => {
 describe('anthropic encodeRequest with stable (stored) history', () => {
   it('gives the same body as a fresh encode, and merging or trimming never alters the cached wire forms', async () => {
     const { markStable } = await import('../../../src/ir/stable.js');
-    const { stringifyBody } = await import('../../../src/util/frozen-json.js');
+    const { serializeBody } = await import('../../../src/util/frozen-json.js');
+    const stringifyBody = (body: Record<string, unknown>) => String(serializeBody(body));
     const history: CanonicalRequest['messages'] = [
       { role: 'user', content: [{ type: 'text', text: 'first' }] },
       { role: 'user', content: [{ type: 'text', text: 'second, merged into the first' }] },
