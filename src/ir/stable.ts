@@ -31,12 +31,26 @@ export class StableCache<T extends object> {
     if (STABLE in value) {
       // A list of wire items (one message may become several) is spliced into the body item by item.
       if (Array.isArray(wire)) {
-        for (const item of wire) if (item && typeof item === 'object') freezeJson(item);
-      } else freezeJson(wire);
+        for (const item of wire) if (item && typeof item === 'object') freezeJson(compactArrays(item));
+      } else freezeJson(compactArrays(wire));
       Object.defineProperty(value, this.key, { value: wire, enumerable: false });
     }
     return wire;
   }
+}
+
+/**
+ * Give `wire`'s array fields (a message's `content`, `parts`, ...) backing stores of their exact length. Built
+ * by push, a one-block array holds room for 16; a stable wire form lives as long as its thread, and every
+ * young-generation collection until it is promoted copies that room too.
+ */
+export function compactArrays<W extends object>(wire: W): W {
+  const fields = wire as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const v = fields[key];
+    if (Array.isArray(v)) fields[key] = v.slice();
+  }
+  return wire;
 }
 
 /**

@@ -51,7 +51,7 @@ function convertOne({ message }: StoredMessage): Message | null {
         else if (b.type === 'image' && b.source?.type === 'base64') parts.push({ type: 'image', source: { kind: 'base64', mediaType: b.source.mediaType, data: b.source.data } });
         else if (b.type === 'tool_result' && typeof b.toolUseID === 'string') parts.push(toolResultPart(b));
       }
-      return parts.length ? { role: 'user', content: parts } : null;
+      return parts.length ? { role: 'user', content: parts.slice() } : null; // exact length: kept for the thread's life
     } else if (message.role === 'assistant') {
       const parts: AssistantPart[] = [];
       for (const b of content) {
@@ -59,7 +59,7 @@ function convertOne({ message }: StoredMessage): Message | null {
         else if (b.type === 'thinking' && b.signature && b._family) parts.push({ type: 'reasoning', text: b.thinking ?? '', signature: b.signature, family: b._family });
         else if (b.type === 'tool_use') parts.push({ type: 'tool-call', id: b.id, name: b.name, arguments: JSON.stringify(b.input ?? {}) });
       }
-      return parts.length ? { role: 'assistant', content: parts } : null;
+      return parts.length ? { role: 'assistant', content: parts.slice() } : null;
     }
   }
   return null;
