@@ -5,7 +5,7 @@
 import { toCanonicalMessages, toolDefinitions } from '../dist/amp/native/convert.js';
 import { markStable } from '../dist/ir/stable.js';
 import { codecFor } from '../dist/formats/index.js';
-import { stringifyBody } from '../dist/util/frozen-json.js';
+import { serializeBody } from '../dist/util/frozen-json.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 600);
 const TOOLS = 25;
@@ -35,7 +35,7 @@ function time(fn) {
 }
 
 export function benchAmpTurnEncode() {
-  console.log(`\n== native Amp turn preparation: ${MESSAGES} stored messages + ${TOOLS} tools, encode + serialise per model call (µs, best of 3) ==`);
+  console.log(`\n== native Amp turn preparation: ${MESSAGES} stored messages + ${TOOLS} tools, encode + serialise to bytes per model call (µs, best of 3) ==`);
   const stableTools = markStable(toolDefinitions(executorTools, false));
   for (const [format, model] of Object.entries(MODELS)) {
     const { encodeRequest } = codecFor(format);
@@ -43,10 +43,11 @@ export function benchAmpTurnEncode() {
     // Fresh: the same conversation as canonical messages not marked stable (a clone drops the mark), and a new
     // tool list per call: every message and tool is encoded and the whole body serialised each time.
     const plain = structuredClone(toCanonicalMessages(stored));
-    const fresh = time(() => JSON.stringify(encodeRequest(request(plain, toolDefinitions(executorTools, false)), model)));
+    // Both end as the UTF-8 bytes that go on the wire (undici encodes a string body with Buffer.from).
+    const fresh = time(() => Buffer.from(JSON.stringify(encodeRequest(request(plain, toolDefinitions(executorTools, false)), model))));
     // Stable: converted once and copied per call as a list of references, as ThreadActor.canonicalHistory does.
     const history = toCanonicalMessages(stored);
-    const stable = time(() => stringifyBody(encodeRequest(request(history.slice(), stableTools), model)));
+    const stable = time(() => serializeBody(encodeRequest(request(history.slice(), stableTools), model)));
     console.log(`${format.padEnd(17)} fresh ${fresh.toFixed(0).padStart(6)}   stable thread ${stable.toFixed(0).padStart(5)}   (${(fresh / stable).toFixed(1)}x less)`);
   }
 }
