@@ -53,7 +53,9 @@ export class NativeAmp {
     if (!this.storeInstance) {
       const cfg = this.app.config.current;
       const path = cfg.ampcode['threads-db'] || join(cfg['auth-dir'], 'amp-threads.db');
-      this.storeInstance = new ThreadStore(path, () => this.app.config.current.ampcode['threads-max']);
+      this.storeInstance = new ThreadStore(path, () => this.app.config.current.ampcode['threads-max'], {
+        onWriteError: (err, threads) => this.app.log.error({ path, threads, err: err.message }, 'amp thread store: messages could not be saved (kept in memory only)'),
+      });
       this.app.log.info({ path }, 'amp thread store opened');
     }
     return this.storeInstance;

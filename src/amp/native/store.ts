@@ -34,10 +34,22 @@ interface Row {
   seq: number;
 }
 
+export interface ThreadStoreOptions {
+  checkpointEveryMs?: number;
+  /** A batch of appended messages could not be committed (they stay in the threads' memory only). */
+  onWriteError?: (err: Error, threadIds: string[]) => void;
+}
+
 /**
- * The embedded thread store (SQLite via better-sqlite3, WAL). A thread is one row whose message list is
- * rewritten when it changes; that happens a few times per turn, never per streamed token, so the synchronous
- * driver costs microseconds where it runs. `maxThreads` bounds the file: the least recently updated go first.
+ * The embedded thread store (SQLite via better-sqlite3, WAL): a row per thread and a row per message.
+ * `maxThreads` bounds the file: the least recently updated go first.
+ *
+ * Messages are written behind: `appendMessage` queues, and the queue is committed in one transaction once the
+ * event loop has finished its current callbacks (setImmediate). A commit is a synchronous write of several pages
+ * (about 0.1 ms, more on a slow disk); done at once, it sat between the CLI's message and the model call, and
+ * between the model's last byte and the CLI's `idle`. Every read, and every other write, commits the queue first,
+ * so the store never answers with less than was appended. What a crash can lose is the same as with
+ * `synchronous = NORMAL` on a power cut: the last moment's messages.
  */
 export class ThreadStore {
   private readonly checkpointer: Checkpointer | undefined;
@@ -45,11 +57,16 @@ export class ThreadStore {
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly putStmt: Database.Statement<[Row]>;
 
+  private pending: Array<{ thread: ThreadRecord; message: StoredMessage }> = [];
+  private flushSoon: NodeJS.Immediate | undefined;
+  private readonly onWriteError: (err: Error, threadIds: string[]) => void;
+
   constructor(
     path: string,
     private readonly maxThreads: () => number,
-    checkpointEveryMs = CHECKPOINT_EVERY_MS,
+    { checkpointEveryMs = CHECKPOINT_EVERY_MS, onWriteError }: ThreadStoreOptions = {},
   ) {
+    this.onWriteError = onWriteError ?? ((err) => process.emitWarning(`amp thread store write failed: ${err.message}`));
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -75,9 +92,14 @@ export class ThreadStore {
       VALUES (@id, @owner, @created, @updated, @title, @agent_mode, @archived, @seq)
       ON CONFLICT(id) DO UPDATE SET updated = @updated, title = @title, agent_mode = @agent_mode, archived = @archived, seq = @seq`);
     this.checkpointer = path === ':memory:' ? undefined : new Checkpointer(path, checkpointEveryMs);
-    this.appendTx = this.db.transaction((t: ThreadRecord, m: StoredMessage) => {
-      this.put(t);
-      this.addMsgStmt.run(t.id, m.seq, JSON.stringify(m.message));
+    this.appendTx = this.db.transaction((batch: ReadonlyArray<{ thread: ThreadRecord; message: StoredMessage }>) => {
+      let last: ThreadRecord | undefined;
+      for (const { thread, message } of batch) {
+        // The thread row first (its seq and updated time; it may have been pruned meanwhile): messages reference it.
+        if (thread !== last) this.putRow(thread);
+        last = thread;
+        this.addMsgStmt.run(thread.id, message.seq, JSON.stringify(message.message));
+      }
     });
   }
 
@@ -85,21 +107,47 @@ export class ThreadStore {
   private readonly addMsgStmt: Database.Statement<[string, number, string]>;
 
   get(id: string): ThreadRecord | undefined {
+    this.flush();
     const row = this.getStmt.get(id);
     if (!row) return undefined;
     const messages = this.msgsStmt.all(id).map((m) => ({ seq: m.seq, message: JSON.parse(m.body) as Record<string, unknown> }));
     return fromRow(row, messages);
   }
 
-  /** Store one new message and the thread's metadata (seq, updated) in one transaction. */
-  appendMessage(t: ThreadRecord, m: StoredMessage): void {
-    this.appendTx(t, m);
+  /**
+   * Store one new message and the thread's metadata (seq, updated): queued, and committed with whatever else was
+   * appended in the same turn of the event loop. The message must not change afterwards.
+   */
+  appendMessage(thread: ThreadRecord, message: StoredMessage): void {
+    this.pending.push({ thread, message });
+    this.flushSoon ??= setImmediate(() => this.flush());
   }
 
-  private appendTx!: (t: ThreadRecord, m: StoredMessage) => void;
+  private appendTx!: (batch: ReadonlyArray<{ thread: ThreadRecord; message: StoredMessage }>) => void;
+
+  /** Commit the queued messages now. */
+  flush(): void {
+    if (this.flushSoon) {
+      clearImmediate(this.flushSoon);
+      this.flushSoon = undefined;
+    }
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.appendTx(batch);
+    } catch (err) {
+      this.onWriteError(err as Error, [...new Set(batch.map((p) => p.thread.id))]);
+    }
+  }
 
   /** Store the thread's metadata (messages are stored by appendMessage). */
   put(t: ThreadRecord): void {
+    this.flush();
+    this.putRow(t);
+  }
+
+  private putRow(t: ThreadRecord): void {
     this.putStmt.run({
       id: t.id,
       owner: t.owner,
@@ -114,6 +162,7 @@ export class ThreadStore {
 
   /** Threads of one owner, most recent first (listing without message bodies). */
   list(owner: string, limit: number): Array<Omit<ThreadRecord, 'messages'> & { messageCount: number }> {
+    this.flush();
     const rows = this.db
       .prepare<[string, number], Row>('SELECT * FROM threads WHERE owner = ? ORDER BY updated DESC LIMIT ?')
       .all(owner, limit);
@@ -126,18 +175,21 @@ export class ThreadStore {
 
   /** Delete the least recently updated threads beyond the retention limit; returns how many went. */
   prune(): number {
+    this.flush();
     const keep = this.maxThreads();
     const res = this.db.prepare('DELETE FROM threads WHERE id IN (SELECT id FROM threads ORDER BY updated DESC LIMIT -1 OFFSET ?)').run(keep);
     return res.changes;
   }
 
   count(): number {
+    this.flush();
     return (this.db.prepare('SELECT COUNT(*) AS n FROM threads').get() as { n: number }).n;
   }
 
   close(): void {
     this.checkpointer?.stop();
     if (this.db.open) {
+      this.flush();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
