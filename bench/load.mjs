@@ -1,8 +1,11 @@
 // Closed-loop load generator: `concurrency` workers each send requests back to back for `durationMs`, after a
-// warm-up (default 2 s, BENCH_WARMUP_MS) so every target, direct or proxied, is measured JIT-warm.
+// warm-up (default 5 s, BENCH_WARMUP_MS) so every target, direct or proxied, is measured JIT-warm. 2 s was not
+// enough here: under the translated-stream load, V8 in the proxy process was still completing 50-90 optimised
+// compilations per second until about 5 s in (--trace-opt), and the slowest 1% of requests clustered in the
+// first few hundred ms after a 2 s warm-up (p99 52.7 ms there; 27.4 ms measured after 6 s).
 import { Pool } from 'undici';
 
-export async function load({ url, path, headers, body, concurrency, durationMs, warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 2000) }) {
+export async function load({ url, path, headers, body, concurrency, durationMs, warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 5000) }) {
   const origin = new URL(url).origin;
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   const payload = JSON.stringify(body);
