@@ -18,7 +18,8 @@ function chatStream(model) {
   let out = `data: ${base}{"role":"assistant","content":""},"finish_reason":null}]}\n\n`;
   for (let i = 0; i < CHUNKS; i++) out += `data: ${base}{"content":"word "},"finish_reason":null}]}\n\n`;
   out += `data: ${base}{},"finish_reason":"stop"}]}\n\n`;
-  out += `data: ${base.replace('"choices":[{"index":0,"delta":', '"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":20,"total_tokens":30}}')}\n\n`.replace(/\}\n\n$/, '\n\n');
+  // The usage-only chunk of stream_options.include_usage: no choices, the usage object, then [DONE].
+  out += `data: ${base.replace('"choices":[{"index":0,"delta":', `"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":${CHUNKS},"total_tokens":${10 + CHUNKS}}}`)}\n\n`;
   out += 'data: [DONE]\n\n';
   return out;
 }
