@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { SseEvent } from '../formats/types.js';
+import { TickCork } from '../util/tick-cork.js';
 
 export const SSE_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -28,12 +29,15 @@ export class SseWriter {
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private started = false;
   private lastWrite = 0;
+  private readonly cork: TickCork;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly keepAliveMs: number,
     private readonly extraHeaders: Record<string, string> = {},
-  ) {}
+  ) {
+    this.cork = new TickCork(res);
+  }
 
   /** Send status + headers (idempotent). */
   start(status = 200): void {
@@ -61,25 +65,8 @@ export class SseWriter {
   sendRaw(text: string): boolean {
     if (this.res.writableEnded || this.res.destroyed) return true;
     this.lastWrite = Date.now();
-    this.coalesce();
+    this.cork.hold(); // each write of a chunked response is otherwise its own writev
     return this.res.write(text);
-  }
-
-  private corked = false;
-
-  /**
-   * Events parsed from one network read are written in the same tick: cork until the tick ends so they leave
-   * in one syscall (each write of a chunked response is otherwise its own writev). Nothing waits longer than
-   * the current tick.
-   */
-  private coalesce(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.res.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.res.uncork();
-    });
   }
 
   send(events: readonly SseEvent[]): boolean {

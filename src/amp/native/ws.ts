@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Conn, ThreadActor } from './thread.js';
 import type { NativeAmp } from './index.js';
+import { TickCork } from '../../util/tick-cork.js';
 
 export const WS_PATH = /^\/actors\/gateway\/threadActor\/websocket\/?$/;
 const CONN_PARAMS_PREFIX = 'rivet_conn_params.';
@@ -56,23 +57,14 @@ export class ThreadSocketServer {
   }
 
   private serve(ws: WebSocket, socket: Duplex, actor: ThreadActor): void {
-    // A turn emits several frames at once (reply, message_added, agent_state, ...): cork the socket for the
-    // rest of the tick so they leave in one write rather than one system call each.
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      socket.uncork();
-    };
+    // A turn emits several frames at once (reply, message_added, agent_state, ...): one write per tick.
+    const cork = new TickCork(socket);
     const conn: Conn = {
       id: nextConnId++,
       executor: false,
       send: (frame) => {
         if (ws.readyState !== ws.OPEN) return;
-        if (!corked) {
-          corked = true;
-          socket.cork();
-          process.nextTick(uncork);
-        }
+        cork.hold();
         ws.send(frame);
       },
     };

@@ -26,8 +26,7 @@ export function encodeRequest(req: CanonicalRequest, model: string): Record<stri
   // Several system messages or array content trip up many chat templates (Mistral, Qwen); one string does not.
   const systemText = req.system.map((p) => p.text).filter((t) => t !== '').join('\n\n');
   const messages: Json[] = systemText ? [{ role: 'system', content: systemText }] : [];
-  const history = encodeHistory(req.messages);
-  for (let i = 0; i < history.count; i++) messages.push(history.wire[i]!);
+  encodeHistory(req.messages, messages);
 
   const body: Json = { model, messages, stream: req.stream };
   // Always ask for usage when streaming: we report it to the caller and to usage statistics.
@@ -70,18 +69,26 @@ export function encodeRequest(req: CanonicalRequest, model: string): Record<stri
   return body;
 }
 
+/** Where a history's Chat messages were written: `wire[start, end)` (the body's `messages`, kept by reference). */
 interface Folded {
-  /** Chat messages for the history (kept by reference in the resume cache; only the first `count` count). */
-  readonly wire: Json[];
-  readonly count: number;
+  readonly wire: readonly Json[];
+  readonly start: number;
+  readonly end: number;
 }
 
 const resumeCache = new ResumeCache<Folded>();
 
-/** The history as Chat messages: each message's own (cached when stable), resuming where the last turn left off. */
-function encodeHistory(history: Message[]): Folded {
+/**
+ * Append the history as Chat messages to `out`: each message's own (cached when stable), resuming where the
+ * last turn left off, so a stored history is copied once per turn, straight into the body.
+ */
+function encodeHistory(history: Message[], out: Json[]): void {
+  const start = out.length;
   const resumed = resumeCache.resume(history);
-  const wire: Json[] = resumed ? resumed.state.wire.slice(0, resumed.state.count) : [];
+  if (resumed) {
+    const { wire, start: from, end } = resumed.state;
+    for (let i = from; i < end; i++) out.push(wire[i]!);
+  }
   for (let i = resumed?.from ?? 0; i < history.length; i++) {
     const m = history[i]!;
     let own = wireCache.get(m);
@@ -91,11 +98,9 @@ function encodeHistory(history: Message[]): Folded {
       else encodeAssistant(m.content, own);
       wireCache.keep(m, own);
     }
-    for (const w of own) wire.push(w);
+    for (const w of own) out.push(w);
   }
-  const folded = { wire, count: wire.length };
-  resumeCache.remember(history, folded);
-  return folded;
+  resumeCache.remember(history, { wire: out, start, end: out.length });
 }
 
 function encodeToolChoice(c: ToolChoice): unknown {
