@@ -40,7 +40,7 @@ describe('native Amp threads: listing, lookup, archiving and the retention limit
     await fake?.close();
   });
 
-  it('keeps only the most recently updated threads-max threads, and lists, looks up and archives them', async () => {
+  it('keeps only the most recently updated threads-max threads, and lists, looks up, archives them and answers their project', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       ids.push(await createThread(proxy.url));
@@ -57,6 +57,7 @@ describe('native Amp threads: listing, lookup, archiving and the retention limit
     expect(got.ok).toBe(true);
     expect(got.result).toMatchObject({ id: kept, agentMode: 'medium', messages: [] });
     expect((await internal(proxy.url, 'getThreadTail', { thread: kept, limit: 10 })).ok).toBe(true);
+    expect(await internal(proxy.url, 'getThreadProject', { thread: kept })).toEqual({ ok: true, result: {} });
 
     expect((await internal(proxy.url, 'archiveThread', { thread: kept, archived: true })).ok).toBe(true);
     const after = await internal(proxy.url, 'listThreads', {});
