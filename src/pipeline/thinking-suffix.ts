@@ -12,6 +12,7 @@ export type ThinkingLevel = { effort: ReasoningEffort } | { budget: number } | {
 const EFFORTS = new Set<string>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
 
 export function parseThinkingSuffix(model: string): ThinkingLevel | undefined {
+  if (model.charCodeAt(model.length - 1) !== 41 /* ) */) return undefined;
   const m = /\(([^()]*)\)$/.exec(model);
   if (!m) return undefined;
   const v = m[1]!.trim().toLowerCase();

@@ -178,7 +178,8 @@ export class Router {
       triedThisRound.clear();
       const now = Date.now();
       const usable = (c: Candidate) => !triedThisRound.has(c.credential.id) && !this.cooldowns.get(c.credential.id, model, now);
-      for (const candidate of this.sequence(model, candidates, usable, session, now)) {
+      const ordered = session !== undefined ? this.sequence(model, candidates, usable, session, now) : this.selector.order(this.options.strategy, model, candidates, usable);
+      for (const candidate of ordered) {
         if (signal?.aborted) break;
         if (everTried.size >= maxCreds && !everTried.has(candidate.credential.id)) break;
         const step = await tryOne(candidate);

@@ -17,19 +17,25 @@ export class Selector {
   /** Priority tiers per candidate list (lists are rebuilt, never mutated, so identity is a safe cache key). */
   private readonly tiers = new WeakMap<readonly Candidate[], Array<{ priority: number; list: Candidate[] }>>();
 
-  *order(strategy: Strategy, key: string, candidates: readonly Candidate[], usable: Usable): Generator<Candidate> {
-    if (candidates.length === 0) return;
+  /** Usable candidates in strategy order, lazily (no generator of its own: one layer less per request). */
+  order(strategy: Strategy, key: string, candidates: readonly Candidate[], usable: Usable): Iterable<Candidate> {
+    if (candidates.length === 0) return [];
     switch (strategy) {
       case 'fill-first':
-        for (const c of candidates) if (usable(c)) yield c;
-        return;
+        return this.fillFirst(candidates, usable);
       case 'round-robin':
-        yield* this.rotate(key, candidates, usable);
-        return;
+        return this.rotate(key, candidates, usable);
       case 'priority':
-        for (const tier of this.tiersOf(candidates)) yield* this.rotate(`${key}\u0000${tier.priority}`, tier.list, usable);
-        return;
+        return this.byPriority(key, candidates, usable);
     }
+  }
+
+  private *fillFirst(candidates: readonly Candidate[], usable: Usable): Generator<Candidate> {
+    for (const c of candidates) if (usable(c)) yield c;
+  }
+
+  private *byPriority(key: string, candidates: readonly Candidate[], usable: Usable): Generator<Candidate> {
+    for (const tier of this.tiersOf(candidates)) yield* this.rotate(`${key}\u0000${tier.priority}`, tier.list, usable);
   }
 
   private *rotate(key: string, list: readonly Candidate[], usable: Usable): Generator<Candidate> {

@@ -43,7 +43,7 @@ function digest(s: string): Buffer {
 }
 
 /** Key candidates a caller may present, in CLIProxyAPI's order (SPEC 2.6). */
-export function presentedKeys(req: IncomingMessage, url: URL): string[] {
+export function presentedKeys(req: IncomingMessage, url: URL | undefined): string[] {
   const out: string[] = [];
   const auth = req.headers.authorization;
   if (auth) out.push(auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : auth.trim());
@@ -51,7 +51,7 @@ export function presentedKeys(req: IncomingMessage, url: URL): string[] {
   if (typeof goog === 'string' && goog) out.push(goog.trim());
   const xkey = req.headers['x-api-key'];
   if (typeof xkey === 'string' && xkey) out.push(xkey.trim());
-  if (url.search) {
+  if (url?.search) {
     const q = url.searchParams.get('key');
     if (q) out.push(q);
     const t = url.searchParams.get('auth_token');
@@ -66,7 +66,8 @@ export type AuthResult = { ok: true; key?: string } | { ok: false; status: 401 |
  * Unlike CLIProxyAPI, an empty `api-keys` list does not open the server to the network: only loopback
  * callers are served then.
  */
-export function authenticate(ring: ClientKeyRing, keys: readonly string[], req: IncomingMessage, url: URL): AuthResult {
+/** `url` is the parsed request URL when it has a query string (`?key=`), else undefined. */
+export function authenticate(ring: ClientKeyRing, keys: readonly string[], req: IncomingMessage, url: URL | undefined): AuthResult {
   if (ring.empty) {
     if (isLoopback(req.socket.remoteAddress)) return { ok: true };
     return {

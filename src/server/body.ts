@@ -22,10 +22,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     };
+    // `on`, not `once`: each fires at most once that matters (a settled promise ignores the rest), and `once`
+    // wraps every listener in a closure of its own.
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once('error', reject);
-    req.once('close', () => {
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('close', () => {
       if (!req.complete) reject(new Error('client closed the request before sending the whole body'));
     });
   });

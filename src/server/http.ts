@@ -61,21 +61,42 @@ class Context implements RequestContext {
     readonly app: App,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
-    readonly url: URL,
+    private parsedUrl: URL | undefined,
     readonly cancel: CancelSource,
     readonly requestId: string,
     public responseHeaders: Record<string, string>,
   ) {}
+
+  /** The parsed request URL (built on first use: the model-call routes never need it). */
+  get url(): URL {
+    return (this.parsedUrl ??= new URL(this.req.url ?? '/', 'http://localhost'));
+  }
 
   get signal(): AbortSignal {
     return this.cancel.signal;
   }
 }
 
+/**
+ * The request path without trailing slashes. A plain path (no query, escapes, dot segments, backslashes or
+ * leading `//`) is used as sent; anything else goes through the WHATWG URL parser, whose normalisation the
+ * routes rely on. Returns the parsed URL too when one was built.
+ */
+const NEEDS_URL_PARSER = /[?#%\\]|\/\.|^\/\/|^[^/]/;
+function requestPath(raw: string): { path: string; url: URL | undefined } {
+  let path: string;
+  let url: URL | undefined;
+  if (NEEDS_URL_PARSER.test(raw)) {
+    url = new URL(raw, 'http://localhost');
+    path = url.pathname;
+  } else path = raw;
+  if (path.length > 1 && path.charCodeAt(path.length - 1) === 47 /* / */) path = path.replace(/\/+$/, '') || '/';
+  return { path, url };
+}
+
 async function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const { path, url } = requestPath(req.url ?? '/');
   const method = req.method ?? 'GET';
-  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
   const { matched, pathMatched } = routes.match(method, path);
 
@@ -97,10 +118,12 @@ async function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res:
   res.on('close', () => {
     if (!res.writableFinished) cancel.abort(new Error('client closed request'));
   });
-  const ctx = new Context(app, req, res, url, cancel, newRequestId(), matched.route.cors ? corsHeaders() : {});
+  // Only browsers act on CORS headers, and a browser's cross-origin request always carries Origin: other
+  // callers (SDKs, CLIs, agents) get none of the three headers to build, send and parse on every answer.
+  const ctx = new Context(app, req, res, url, cancel, newRequestId(), matched.route.cors && req.headers.origin !== undefined ? corsHeaders() : {});
   const errorFormat = (): Format => (typeof matched.route.errorFormat === 'function' ? matched.route.errorFormat(ctx) : matched.route.errorFormat);
   if (matched.route.auth === 'client') {
-    const auth = authenticate(app.keyRing, app.apiKeys, req, url);
+    const auth = authenticate(app.keyRing, app.apiKeys, req, url ?? (req.url?.includes('?') ? ctx.url : undefined));
     if (!auth.ok) return sendError(res, errorFormat(), auth.status, auth.message, ctx.responseHeaders);
     ctx.clientKey = auth.key;
   }

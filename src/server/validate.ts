@@ -33,7 +33,43 @@ const EDGE: Record<Format, z.ZodType> = {
 
 export type EdgeResult = { ok: true } | { ok: false; message: string };
 
-export function validateEdge(format: Format, body: Record<string, unknown>, countTokens = false): EdgeResult {
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function messagesHaveRoles(messages: unknown): boolean {
+  if (!Array.isArray(messages)) return false;
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i];
+    if (!isRecord(m) || typeof m.role !== 'string') return false;
+  }
+  return true;
+}
+
+/**
+ * The same checks as EDGE for bodies that pass them, without zod's per-call machinery (this runs on every
+ * request). Conservative: anything it does not accept goes to the schema, which decides and words the error.
+ */
+export function plainlyValid(format: Format, body: Record<string, unknown>, countTokens: boolean): boolean {
+  if (format === 'gemini') {
+    const c = body.contents;
+    return c === undefined || Array.isArray(c) || typeof c === 'string' || isRecord(c);
+  }
+  const m = body.model;
+  if (typeof m !== 'string' || m.trim().length === 0) return false;
+  const stream = body.stream;
+  if (format === 'openai-responses') {
+    const input = body.input;
+    return (stream === undefined || typeof stream === 'boolean') && (input === undefined || typeof input === 'string' || Array.isArray(input));
+  }
+  if (!countTokens || format !== 'anthropic') {
+    if (stream !== undefined && typeof stream !== 'boolean') return false;
+    const max = body.max_tokens;
+    if (format === 'anthropic' && max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max > 0)) return false;
+  }
+  return messagesHaveRoles(body.messages);
+}
+
+export function validateEdge(format: Format, body: Record<string, unknown>, countTokens = false, opts: { schemaOnly?: boolean } = {}): EdgeResult {
+  if (!opts.schemaOnly && plainlyValid(format, body, countTokens)) return { ok: true };
   let schema = EDGE[format];
   if (countTokens && format === 'anthropic') schema = (schema as z.ZodObject).omit({ max_tokens: true, stream: true });
   const r = schema.safeParse(body);
