@@ -161,7 +161,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
   const started = Date.now();
   let result;
   try {
-    result = await app.router.run(routeModel, candidates, attempt, signal, app.router.options.sessionAffinity ? { sessionKey: sessionKeyOf(call.clientHeaders, call.body) } : undefined);
+    result = await app.router.run(routeModel, candidates, attempt, signal, { sessionKey: () => sessionKeyOf(call.clientHeaders, call.body) });
   } finally {
     pending?.stop();
   }

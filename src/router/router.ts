@@ -32,8 +32,11 @@ export type RunResult<T> =
   | { ok: false; kind: 'none'; attempts: 0 };
 
 export interface RunOptions {
-  /** Conversation key (X-Session-ID, X-Amp-Thread-Id, Claude Code metadata.user_id) for session affinity. */
-  sessionKey?: string;
+  /**
+   * Conversation key (X-Session-ID, X-Amp-Thread-Id, Claude Code metadata.user_id) for session affinity, or a
+   * function that finds it: called only when session affinity is on.
+   */
+  sessionKey?: string | (() => string | undefined);
 }
 
 const DEFAULT_OPTIONS: RouterOptions = {
@@ -148,7 +151,8 @@ export class Router {
     opts: RunOptions = {},
   ): Promise<RunResult<T>> {
     if (candidates.length === 0) return { ok: false, kind: 'none', attempts: 0 };
-    const session = this.options.sessionAffinity && opts.sessionKey ? opts.sessionKey : undefined;
+    const key = this.options.sessionAffinity ? opts.sessionKey : undefined;
+    const session = (typeof key === 'function' ? key() : key) || undefined;
     let attempts = 0;
     let last: { failure: AttemptFailure; candidate: Candidate } | undefined;
     const maxCreds = this.options.maxCredentials > 0 ? this.options.maxCredentials : Number.POSITIVE_INFINITY;

@@ -64,9 +64,8 @@ export type AuthResult = { ok: true; key?: string } | { ok: false; status: 401 |
 
 /**
  * Unlike CLIProxyAPI, an empty `api-keys` list does not open the server to the network: only loopback
- * callers are served then.
+ * callers are served then. `url` is the parsed request URL when it has a query string (`?key=`), else undefined.
  */
-/** `url` is the parsed request URL when it has a query string (`?key=`), else undefined. */
 export function authenticate(ring: ClientKeyRing, keys: readonly string[], req: IncomingMessage, url: URL | undefined): AuthResult {
   if (ring.empty) {
     if (isLoopback(req.socket.remoteAddress)) return { ok: true };

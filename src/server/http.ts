@@ -123,7 +123,8 @@ async function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res:
   const ctx = new Context(app, req, res, url, cancel, newRequestId(), matched.route.cors && req.headers.origin !== undefined ? corsHeaders() : {});
   const errorFormat = (): Format => (typeof matched.route.errorFormat === 'function' ? matched.route.errorFormat(ctx) : matched.route.errorFormat);
   if (matched.route.auth === 'client') {
-    const auth = authenticate(app.keyRing, app.apiKeys, req, url ?? (req.url?.includes('?') ? ctx.url : undefined));
+    // requestPath parsed the URL whenever there is a query string, the only part authentication reads.
+    const auth = authenticate(app.keyRing, app.apiKeys, req, url);
     if (!auth.ok) return sendError(res, errorFormat(), auth.status, auth.message, ctx.responseHeaders);
     ctx.clientKey = auth.key;
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Format } from '../formats/types.js';
+import { isObject } from '../formats/shared/json.js';
 
 /**
  * Edge checks of the fields every handler relies on, per inbound format. Deeper structure is checked by the
@@ -33,13 +34,11 @@ const EDGE: Record<Format, z.ZodType> = {
 
 export type EdgeResult = { ok: true } | { ok: false; message: string };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function messagesHaveRoles(messages: unknown): boolean {
   if (!Array.isArray(messages)) return false;
   for (let i = 0; i < messages.length; i++) {
     const m: unknown = messages[i];
-    if (!isRecord(m) || typeof m.role !== 'string') return false;
+    if (!isObject(m) || typeof m.role !== 'string') return false;
   }
   return true;
 }
@@ -51,7 +50,7 @@ function messagesHaveRoles(messages: unknown): boolean {
 export function plainlyValid(format: Format, body: Record<string, unknown>, countTokens: boolean): boolean {
   if (format === 'gemini') {
     const c = body.contents;
-    return c === undefined || Array.isArray(c) || typeof c === 'string' || isRecord(c);
+    return c === undefined || Array.isArray(c) || typeof c === 'string' || isObject(c);
   }
   const m = body.model;
   if (typeof m !== 'string' || m.trim().length === 0) return false;
