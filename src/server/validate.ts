@@ -62,7 +62,7 @@ export function plainlyValid(format: Format, body: Record<string, unknown>, coun
   if (!countTokens || format !== 'anthropic') {
     if (stream !== undefined && typeof stream !== 'boolean') return false;
     const max = body.max_tokens;
-    if (format === 'anthropic' && max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max > 0)) return false;
+    if (format === 'anthropic' && max !== undefined && !(typeof max === 'number' && Number.isSafeInteger(max) && max > 0)) return false;
   }
   return messagesHaveRoles(body.messages);
 }

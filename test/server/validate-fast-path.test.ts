@@ -5,7 +5,7 @@ import type { Format } from '../../src/formats/types.js';
 
 // The hand-written fast path may only accept what the zod edge schema accepts; everything else must reach the
 // schema (which words the 400). Bodies are built from the shapes the checks look at, valid and not.
-const anyValue = fc.oneof(fc.constant(undefined), fc.constant(null), fc.boolean(), fc.integer({ min: -3, max: 5 }), fc.double(), fc.string({ maxLength: 4 }), fc.constant('  '), fc.constant([]), fc.constant({}));
+const anyValue = fc.oneof(fc.constant(undefined), fc.constant(null), fc.boolean(), fc.integer({ min: -3, max: 5 }), fc.constantFrom(2 ** 53 - 1, 2 ** 53, 1e300), fc.double(), fc.string({ maxLength: 4 }), fc.constant('  '), fc.constant([]), fc.constant({}));
 const message = fc.oneof(fc.record({ role: fc.oneof(fc.string({ maxLength: 6 }), anyValue), content: fc.string({ maxLength: 4 }) }), anyValue);
 const body = fc.record(
   {
@@ -37,6 +37,8 @@ describe('edge validation fast path', () => {
   it('still answers the schema error for a body the fast path refuses', () => {
     expect(validateEdge('openai-chat', { model: 'm', messages: [{ content: 'x' }] })).toEqual({ ok: false, message: 'each message needs a string `role` (at messages.0.role)' });
     expect(validateEdge('anthropic', { model: 'm', messages: [], max_tokens: 1.5 })).toMatchObject({ ok: false });
+    // zod's int() stops at the safe-integer range (found by the property above).
+    expect(validateEdge('anthropic', { model: 'm', messages: [], max_tokens: 2 ** 53 })).toMatchObject({ ok: false });
     expect(validateEdge('openai-chat', { model: '  ', messages: [] })).toMatchObject({ ok: false, message: '`model` must not be empty' });
   });
 
