@@ -5,28 +5,35 @@
  * Quotes inside JSON strings are escaped, so `\"model\"` inside a value never matches.
  */
 export function restoreModelNames(text: string, requested: string): string {
-  let i = text.indexOf('"model');
+  // Searching for `model` rather than `"model`: V8's string search looks for the pattern's first character
+  // first, and a quote is everywhere in JSON (a failed `"model` search over one 200-byte chunk cost ~140 ns,
+  // `model` ~20 ns).
+  let i = text.indexOf('model');
   if (i < 0) return text;
   let out = '';
   let last = 0;
-  let replacement: string | undefined;
   const len = text.length;
   while (i >= 0) {
-    let j = i + 6;
-    if (text.charCodeAt(j) === 34 /* " */) j += 1;
-    else if (text.startsWith('Version"', j)) j += 8;
+    let j = i + 5;
+    if (text.charCodeAt(i - 1) !== 34 /* " */) {
+      i = text.indexOf('model', j);
+      continue;
+    }
+    const c0 = text.charCodeAt(j);
+    if (c0 === 34) j += 1;
+    else if (c0 === 86 /* V */ && text.startsWith('Version"', j)) j += 8;
     else {
-      i = text.indexOf('"model', j);
+      i = text.indexOf('model', j);
       continue;
     }
     let k = skipSpace(text, j);
     if (text.charCodeAt(k) !== 58 /* : */) {
-      i = text.indexOf('"model', j);
+      i = text.indexOf('model', j);
       continue;
     }
     k = skipSpace(text, k + 1);
     if (text.charCodeAt(k) !== 34) {
-      i = text.indexOf('"model', k);
+      i = text.indexOf('model', k);
       continue;
     }
     let e = k + 1;
@@ -38,13 +45,23 @@ export function restoreModelNames(text: string, requested: string): string {
     }
     if (e >= len) break; // unterminated string: leave the rest alone
     if (e - k - 1 !== requested.length || !text.startsWith(requested, k + 1)) {
-      replacement ??= JSON.stringify(requested);
-      out += text.slice(last, k) + replacement;
+      out += text.slice(last, k) + quoted(requested);
       last = e + 1;
     }
-    i = text.indexOf('"model', e + 1);
+    i = text.indexOf('model', e + 1);
   }
   return last === 0 ? text : out + text.slice(last);
+}
+
+// The JSON literal of the requested name, built once per name rather than once per event.
+let lastName = '';
+let lastQuoted = '""';
+function quoted(name: string): string {
+  if (name !== lastName) {
+    lastQuoted = JSON.stringify(name);
+    lastName = name;
+  }
+  return lastQuoted;
 }
 
 function skipSpace(text: string, i: number): number {
