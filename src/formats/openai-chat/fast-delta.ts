@@ -7,16 +7,18 @@
  * string value. Anything else (other delta keys, tool calls, reasoning, usage objects, finish reasons, errors,
  * several choices) returns undefined and takes the full parse.
  */
-const HEAD = '"choices":[{"index":0,"delta":{"content":"';
+// Searched without its opening quote (checked separately): V8's string search scans for a pattern's first
+// character, and a quote is everywhere in JSON (285 -> 238 ns per chunk here, 412 -> 292 on a real OpenAI one).
+const HEAD = 'choices":[{"index":0,"delta":{"content":"';
 const TAILS = ['},"finish_reason":null}]', '},"logprobs":null,"finish_reason":null}]', '},"finish_reason":null,"logprobs":null}]'];
 
 export function fastContentDelta(data: string): string | undefined {
   if (data.charCodeAt(0) !== 0x7b || data.charCodeAt(data.length - 1) !== 0x7d) return undefined;
   const head = data.indexOf(HEAD);
-  if (head < 0) return undefined;
+  if (head <= 0 || data.charCodeAt(head - 1) !== 0x22) return undefined;
   // Any object-valued key outside the choices (usage, error, ...) means the full parse. Searched only before
-  // and after the choices, so the content is not scanned twice.
-  if (data.lastIndexOf('":{', head) >= 0) return undefined;
+  // and after the choices, so the content is not scanned twice: the first `:{` must be the delta's own.
+  if (data.indexOf(':{') < head) return undefined;
   const open = head + HEAD.length - 1;
   let i = open + 1;
   let escaped = false;
