@@ -36,5 +36,39 @@ export async function load({ url, path, headers, body, concurrency, durationMs, 
   await pool.close();
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { rps: (latencies.length / elapsed) * 1000, p50: pct(50), p99: pct(99), n: latencies.length, errors };
+  return { rps: (latencies.length / elapsed) * 1000, p50: pct(50), p99: pct(99), n: latencies.length, errors, latencies };
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+/**
+ * Measure several targets under the same load, interleaved: each target is warmed up once, then measured in
+ * `ROUNDS` short rounds that take turns (direct, proxy, direct, proxy, ...). This machine is a shared VM whose
+ * speed drifts by tens of percent over seconds; a ratio of two measurements taken one after the other mostly
+ * measures that drift. Interleaving pairs every proxy round with a direct round of the same moment, and the
+ * reported figure is the median of the per-round ratios (rps of `targets[i]` / rps of `targets[0]`).
+ * `durationMs` is the total measuring time per target, split across the rounds.
+ */
+export async function loadInterleaved(targets, { concurrency, durationMs }) {
+  for (const t of targets) await load({ ...t, concurrency, durationMs: 200 });
+  const rounds = targets.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < targets.length; i++) {
+      rounds[i].push(await load({ ...targets[i], concurrency, durationMs: Math.max(500, Math.round(durationMs / ROUNDS)), warmupMs: 300 }));
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return targets.map((_, i) => {
+    // Latency percentiles over every request of every round.
+    const all = rounds[i].flatMap((x) => x.latencies).sort((a, b) => a - b);
+    const pct = (p) => all[Math.min(all.length - 1, Math.floor((p / 100) * all.length))] ?? NaN;
+    return {
+      rps: median(rounds[i].map((x) => x.rps)),
+      p50: pct(50),
+      p99: pct(99),
+      errors: rounds[i].reduce((n, x) => n + x.errors, 0),
+      ratio: median(rounds[i].map((x, r) => x.rps / rounds[0][r].rps)),
+      rounds: rounds[i].map((x) => Math.round(x.rps)),
+    };
+  });
 }

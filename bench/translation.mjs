@@ -5,7 +5,7 @@
 //     JSON.parse + JSON.stringify of the same body;
 // (c) a translated stream of 100,000 small events vs the same-format pass-through event rate.
 import { startProcess } from './spawn.mjs';
-import { load } from './load.mjs';
+import { loadInterleaved } from './load.mjs';
 import { codecFor } from '../dist/formats/index.js';
 import { readSseEvents } from '../dist/upstream/sse-read.js';
 import { UpstreamBody } from '../dist/upstream/body.js';
@@ -21,15 +21,18 @@ export async function benchProxyTranslation() {
   const rows = [];
   try {
     for (const stream of [false, true]) {
-      const direct = await load({ url: upstream.url, path: '/v1/chat/completions', headers: {}, body: { model: 'bench-up', stream, messages: [{ role: 'user', content: 'hello' }] }, concurrency: 32, durationMs: DURATION });
-      const proxied = await load({
-        url: proxy.url,
-        path: '/v1/messages',
-        headers: { 'x-api-key': 'bench-key', 'anthropic-version': '2023-06-01' },
-        body: { model: 'claude-bench', max_tokens: 100, stream, messages: [{ role: 'user', content: 'hello' }] },
-        concurrency: 32,
-        durationMs: DURATION,
-      });
+      const [direct, proxied] = await loadInterleaved(
+        [
+          { url: upstream.url, path: '/v1/chat/completions', headers: {}, body: { model: 'bench-up', stream, messages: [{ role: 'user', content: 'hello' }] } },
+          {
+            url: proxy.url,
+            path: '/v1/messages',
+            headers: { 'x-api-key': 'bench-key', 'anthropic-version': '2023-06-01' },
+            body: { model: 'claude-bench', max_tokens: 100, stream, messages: [{ role: 'user', content: 'hello' }] },
+          },
+        ],
+        { concurrency: 32, durationMs: DURATION },
+      );
       rows.push({ stream, direct, proxied });
     }
   } finally {
@@ -37,9 +40,10 @@ export async function benchProxyTranslation() {
     proxy.kill();
   }
   console.log('\n== (a) Anthropic client -> cliproxy -> OpenAI-chat fake, concurrency 32 ==');
+  console.log('(rps: median of interleaved rounds; ratio: median of the per-round translated/direct ratios; p50/p99 over all rounds)');
   for (const r of rows) {
     console.log(
-      `${r.stream ? 'stream    ' : 'non-stream'} direct ${r.direct.rps.toFixed(0)} rps | translated ${r.proxied.rps.toFixed(0)} rps, p50 ${r.proxied.p50.toFixed(2)} ms, p99 ${r.proxied.p99.toFixed(2)} ms | ratio ${(r.proxied.rps / r.direct.rps).toFixed(2)}x (target >= 0.25x, p99 < 30 ms) errors ${r.direct.errors + r.proxied.errors}`,
+      `${r.stream ? 'stream    ' : 'non-stream'} direct ${r.direct.rps.toFixed(0)} rps | translated ${r.proxied.rps.toFixed(0)} rps, p50 ${r.proxied.p50.toFixed(2)} ms, p99 ${r.proxied.p99.toFixed(2)} ms | ratio ${r.proxied.ratio.toFixed(2)}x (target >= 0.25x, p99 < 30 ms) errors ${r.direct.errors + r.proxied.errors} | per-round ${r.proxied.rounds.map((p, i) => `${p}/${r.direct.rounds[i]}`).join(' ')}`,
     );
   }
 }

@@ -9,6 +9,7 @@ import { streamErrorEvent } from '../formats/stream-errors.js';
 import { ResponseAggregator } from '../formats/shared/aggregate.js';
 import type { Candidate } from '../router/registry.js';
 import type { AttemptResult } from '../router/router.js';
+import type { AttemptFailure } from '../router/failure.js';
 import { executorFor } from '../providers/index.js';
 import { dispatcherFor, effectiveProxy } from '../upstream/dispatcher.js';
 import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.js';
@@ -66,11 +67,24 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
   }
 
   const cfg = app.config.current;
-  const attemptOnce = async (candidate: Candidate, guard: AttemptGuard): Promise<AttemptResult<Success>> => {
+  const { firstByteMs, idleMs } = attemptTimeouts(cfg.streaming);
+  const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
+  /**
+   * One credential's attempt (and, after a 401, one retry once its token is refreshed). Successful answers have
+   * settled the guard already (first event or whole body read); a failure releases it.
+   */
+  const attemptWith = async (candidate: Candidate, tries: number): Promise<AttemptResult<Success>> => {
+    const guard = new AttemptGuard(signal, firstByteMs, idleMs);
+    const fail = async (failure: AttemptFailure): Promise<AttemptResult<Success>> => {
+      guard.done();
+      // 401: one token refresh (where the credential can refresh) and one retry before the router cools it.
+      if (tries > 0 || failure.status !== 401 || signal.aborted || !(await refreshAfter401(candidate.credential, app.log))) return { ok: false, failure };
+      return attemptWith(candidate, tries + 1);
+    };
     const executor = executorFor(candidate.credential.kind);
-    if (!executor) return { ok: false, failure: { status: 500, message: `no executor for ${candidate.credential.kind}`, transport: true } };
+    if (!executor) return fail({ status: 500, message: `no executor for ${candidate.credential.kind}`, transport: true });
     if (call.operation === 'count-tokens' && (!executor.supportsCountTokens || executor.format !== call.format)) {
-      return { ok: false, failure: { status: 501, message: 'local-count' } };
+      return fail({ status: 501, message: 'local-count' });
     }
     const same = executor.format === call.format;
     const upstreamStream = call.operation === 'generate' && (call.stream || !executor.supportsNonStream);
@@ -96,14 +110,14 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
       upstream = await sendWithFallback(req, dispatcher, guard, sendUpstream);
     } catch (err) {
-      return { ok: false, failure: failureFromError(err, signal, guard) };
+      return fail(failureFromError(err, signal, guard));
     }
-    if (upstream.status >= 400) return { ok: false, failure: await failureFromResponse(upstream) };
+    if (upstream.status >= 400) return fail(await failureFromResponse(upstream));
     const ctype = upstream.contentType;
     if (upstreamStream && ctype.includes('text/event-stream')) {
       // Hold back the answer until the stream proves non-empty (see primeStream).
       const primed = await primeStream(upstream, executor, signal, guard);
-      if (!primed.ok) return { ok: false, failure: primed.failure };
+      if (!primed.ok) return fail(primed.failure);
       const onStreamError = () => {
         // A failure after the caller got bytes cannot fail over; it still counts against the credential.
         if (!signal.aborted) app.router.markFailure(candidate.credential.id, routeModel, { status: 502, message: 'stream failed', transport: true });
@@ -116,34 +130,20 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       guard.settle();
       if (executor.unwrapBody) text = executor.unwrapBody(text);
     } catch (err) {
-      if (guard.timedOut) return { ok: false, failure: { status: 504, message: guard.timedOut.message, transport: true } };
-      if (signal.aborted) return { ok: false, failure: { status: 499, message: 'client closed request' } };
-      return { ok: false, failure: { status: 502, message: `upstream body failed: ${(err as Error).message}`, transport: true } };
+      if (guard.timedOut) return fail({ status: 504, message: guard.timedOut.message, transport: true });
+      if (signal.aborted) return fail({ status: 499, message: 'client closed request' });
+      return fail({ status: 502, message: `upstream body failed: ${(err as Error).message}`, transport: true });
     }
     if (upstreamStream) {
       // Stream requested but the upstream answered with one JSON body: replay it as events.
       return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, jsonText: text, json: safeParseObject(text) } };
     }
     // Same-format answers pass through as text; only translated ones need parsing (done once, below).
-    if (!looksLikeJson(text)) return { ok: false, failure: { status: 502, message: 'upstream returned a body that is not JSON', transport: true } };
+    if (!looksLikeJson(text)) return fail({ status: 502, message: 'upstream returned a body that is not JSON', transport: true });
     return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, jsonText: text } };
   };
 
-  const { firstByteMs, idleMs } = attemptTimeouts(cfg.streaming);
-  const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
-  const attempt = async (candidate: Candidate): Promise<AttemptResult<Success>> => {
-    for (let tries = 0; ; tries++) {
-      const guard = new AttemptGuard(signal, firstByteMs, idleMs);
-      const r = await attemptOnce(candidate, guard);
-      if (r.ok) {
-        if (!r.value.primed) guard.settle();
-        return r;
-      }
-      guard.done();
-      // 401: one token refresh (where the credential can refresh) and one retry before the router cools it.
-      if (tries > 0 || r.failure.status !== 401 || signal.aborted || !(await refreshAfter401(candidate.credential, app.log))) return r;
-    }
-  };
+  const attempt = (candidate: Candidate): Promise<AttemptResult<Success>> => attemptWith(candidate, 0);
 
   // Keep the caller warm while credentials are tried; see PendingKeepAlive for what that commits.
   const jsonArrayOut = call.format === 'gemini' && call.geminiAlt === 'json';
@@ -211,8 +211,10 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     // Headers not sent yet: the label rides in them; already sent by the keep-alive: in an SSE comment.
     if (!writer.headersSent) sseHeaders['x-cliproxy-credential'] = ok.candidate.credential.label;
     else await writer.writeRaw(sseComment(`x-cliproxy-credential: ${ok.candidate.credential.label}`));
-    if (same && ok.primed) return pipePassthrough(call, ok.primed, writer, signal);
-    return pipeTranslated(call, ok, writer, toCanonical, signal);
+    // `await`, not `return`: an async function adopting a returned promise costs two extra microtasks.
+    if (same && ok.primed) await pipePassthrough(call, ok.primed, writer, signal);
+    else await pipeTranslated(call, ok, writer, toCanonical, signal);
+    return;
   }
   // Non-stream caller.
   if (same && !ok.primed && ok.jsonText !== undefined && ok.json === undefined) {

@@ -158,25 +158,30 @@ export class Router {
     const maxCreds = this.options.maxCredentials > 0 ? this.options.maxCredentials : Number.POSITIVE_INFINITY;
     const everTried = new Set<string>();
     const triedThisRound = new Set<string>();
-    type Step = { done: true; result: RunResult<T> } | { done: false };
-    const tryOne = async (candidate: Candidate): Promise<Step> => {
+    // One attempt is `settle(candidate, await start(candidate))`: two plain functions around the caller's
+    // promise rather than an async wrapper, which cost a promise and a microtask per request.
+    const start = (candidate: Candidate): Promise<AttemptResult<T>> => {
       const id = candidate.credential.id;
       triedThisRound.add(id);
       everTried.add(id);
       attempts++;
-      const result = await attempt(candidate, attempts);
+      return attempt(candidate, attempts);
+    };
+    /** The run's result once an attempt decides it, or undefined to try the next credential. */
+    const settle = (candidate: Candidate, result: AttemptResult<T>): RunResult<T> | undefined => {
+      const id = candidate.credential.id;
       if (result.ok) {
         this.markSuccess(id, model);
         if (session !== undefined) {
           this.affinity.ttlMs = this.options.sessionAffinityTtlMs;
           this.affinity.bind(session, model, id, Date.now());
         }
-        return { done: true, result: { ok: true, value: result.value, candidate, attempts } };
+        return { ok: true, value: result.value, candidate, attempts };
       }
       last = { failure: result.failure, candidate };
       this.markFailure(id, model, result.failure);
-      if (!classifyFailure(result.failure).retry) return { done: true, result: { ok: false, kind: 'failed', failure: result.failure, attempts, candidate } };
-      return { done: false };
+      if (!classifyFailure(result.failure).retry) return { ok: false, kind: 'failed', failure: result.failure, attempts, candidate };
+      return undefined;
     };
     for (let round = 0; round <= this.options.requestRetry; round++) {
       triedThisRound.clear();
@@ -186,8 +191,8 @@ export class Router {
       for (const candidate of ordered) {
         if (signal?.aborted) break;
         if (everTried.size >= maxCreds && !everTried.has(candidate.credential.id)) break;
-        const step = await tryOne(candidate);
-        if (step.done) return step.result;
+        const decided = settle(candidate, await start(candidate));
+        if (decided) return decided;
       }
       if (round === 0 && attempts === 0 && !signal?.aborted) {
         // Nothing usable: a credential cooling only because of a transient failure (reset, 5xx, timeout) is
@@ -199,8 +204,8 @@ export class Router {
           .sort((a, b) => a.s!.until - b.s!.until);
         for (const { c } of soft) {
           if (signal?.aborted || (everTried.size >= maxCreds && !everTried.has(c.credential.id))) break;
-          const step = await tryOne(c);
-          if (step.done) return step.result;
+          const decided = settle(c, await start(c));
+          if (decided) return decided;
         }
       }
       if (signal?.aborted || round === this.options.requestRetry) break;

@@ -42,27 +42,26 @@ export function newRequestId(): string {
 }
 
 /** Read and parse a JSON object body; on failure answers 400 in the caller's format and returns undefined. */
-export async function readJsonBody(ctx: RequestContext, format: Format): Promise<Record<string, unknown> | undefined> {
-  let buf: Buffer;
-  try {
-    buf = await readBody(ctx.req, MAX_BODY_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) sendError(ctx.res, format, 413, err.message, ctx.responseHeaders);
-    else sendError(ctx.res, format, 400, `could not read request body: ${(err as Error).message}`, ctx.responseHeaders);
-    return undefined;
-  }
-  const parsed = parseJsonObject(buf);
-  if (!parsed.ok) {
-    sendError(ctx.res, format, 400, parsed.message, ctx.responseHeaders);
-    return undefined;
-  }
-  return parsed.value;
+export function readJsonBody(ctx: RequestContext, format: Format): Promise<Record<string, unknown> | undefined> {
+  // `then` on the body's promise rather than an async function: one promise per request fewer.
+  return readBody(ctx.req, MAX_BODY_BYTES).then(
+    (buf) => {
+      const parsed = parseJsonObject(buf);
+      if (parsed.ok) return parsed.value;
+      sendError(ctx.res, format, 400, parsed.message, ctx.responseHeaders);
+      return undefined;
+    },
+    (err: Error) => {
+      if (err instanceof BodyTooLargeError) sendError(ctx.res, format, 413, err.message, ctx.responseHeaders);
+      else sendError(ctx.res, format, 400, `could not read request body: ${err.message}`, ctx.responseHeaders);
+      return undefined;
+    },
+  );
 }
 
-async function bodyCall(ctx: RequestContext, format: Format, operation: Operation = 'generate'): Promise<void> {
-  const body = await readJsonBody(ctx, format);
-  if (!body) return;
-  return serveBody(ctx, format, body, operation);
+function bodyCall(ctx: RequestContext, format: Format, operation: Operation = 'generate'): Promise<void> {
+  // Not async: an async function returning serveBody's promise would adopt it through two extra microtasks.
+  return readJsonBody(ctx, format).then((body) => (body ? serveBody(ctx, format, body, operation) : undefined));
 }
 
 /** Validate and serve an already-parsed body (shared with the Amp routes). */

@@ -28,11 +28,16 @@ export interface ServerOptions {
 export function createServer(app: App, opts: ServerOptions = {}): Server {
   const routes = new RouteTable([...(opts.extraRoutes ?? []), ...coreRoutes()]);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    void dispatch(app, routes, req, res).catch((err: unknown) => {
+    const fail = (err: unknown) => {
       app.log.error({ err: (err as Error).message, stack: (err as Error).stack, path: req.url }, 'unhandled error in request');
       if (!res.headersSent) sendJson(res, 500, { error: { message: 'internal error in cliproxy', type: 'server_error' } });
       else res.end();
-    });
+    };
+    try {
+      dispatch(app, routes, req, res)?.catch(fail);
+    } catch (err) {
+      fail(err);
+    }
   };
   const server = opts.tls
     ? createHttps({ cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) }, handler)
@@ -94,7 +99,11 @@ function requestPath(raw: string): { path: string; url: URL | undefined } {
   return { path, url };
 }
 
-async function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * Route one request. Not async: the handlers' promise is returned as it is (an async function would adopt it
+ * through two extra microtasks per request); synchronous answers return nothing.
+ */
+function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res: ServerResponse): Promise<void> | void {
   const { path, url } = requestPath(req.url ?? '/');
   const method = req.method ?? 'GET';
 
