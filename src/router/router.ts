@@ -156,14 +156,15 @@ export class Router {
     let attempts = 0;
     let last: { failure: AttemptFailure; candidate: Candidate } | undefined;
     const maxCreds = this.options.maxCredentials > 0 ? this.options.maxCredentials : Number.POSITIVE_INFINITY;
-    const everTried = new Set<string>();
-    const triedThisRound = new Set<string>();
+    // Arrays, not Sets: nearly every run tries one credential, and two Sets per request showed in the profile.
+    const everTried: string[] = [];
+    const triedThisRound: string[] = [];
     // One attempt is `settle(candidate, await start(candidate))`: two plain functions around the caller's
     // promise rather than an async wrapper, which cost a promise and a microtask per request.
     const start = (candidate: Candidate): Promise<AttemptResult<T>> => {
       const id = candidate.credential.id;
-      triedThisRound.add(id);
-      everTried.add(id);
+      triedThisRound.push(id);
+      if (!everTried.includes(id)) everTried.push(id);
       attempts++;
       return attempt(candidate, attempts);
     };
@@ -184,13 +185,13 @@ export class Router {
       return undefined;
     };
     for (let round = 0; round <= this.options.requestRetry; round++) {
-      triedThisRound.clear();
+      triedThisRound.length = 0;
       const now = Date.now();
-      const usable = (c: Candidate) => !triedThisRound.has(c.credential.id) && !this.cooldowns.get(c.credential.id, model, now);
+      const usable = (c: Candidate) => !triedThisRound.includes(c.credential.id) && !this.cooldowns.get(c.credential.id, model, now);
       const ordered = session !== undefined ? this.sequence(model, candidates, usable, session, now) : this.selector.order(this.options.strategy, model, candidates, usable);
       for (const candidate of ordered) {
         if (signal?.aborted) break;
-        if (everTried.size >= maxCreds && !everTried.has(candidate.credential.id)) break;
+        if (everTried.length >= maxCreds && !everTried.includes(candidate.credential.id)) break;
         const decided = settle(candidate, await start(candidate));
         if (decided) return decided;
       }
@@ -203,7 +204,7 @@ export class Router {
           .filter((x) => x.s && !x.s.quota && SOFT_REASONS.has(x.s.reason))
           .sort((a, b) => a.s!.until - b.s!.until);
         for (const { c } of soft) {
-          if (signal?.aborted || (everTried.size >= maxCreds && !everTried.has(c.credential.id))) break;
+          if (signal?.aborted || (everTried.length >= maxCreds && !everTried.includes(c.credential.id))) break;
           const decided = settle(c, await start(c));
           if (decided) return decided;
         }
