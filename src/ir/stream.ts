@@ -8,7 +8,12 @@ import type { ReasoningFamily } from './request.js';
 export type StreamEvent =
   | { type: 'message-start'; id: string; model: string; usage?: Usage }
   | { type: 'text-start'; id: string }
-  | { type: 'text-delta'; id: string; text: string }
+  /**
+   * `textJson`, when a decoder has it for free: `text` as a JSON string literal (quotes included), taken from
+   * the upstream's bytes so an encoder can write it without escaping the text again. Whoever changes `text`
+   * must drop it.
+   */
+  | { type: 'text-delta'; id: string; text: string; textJson?: string }
   | { type: 'text-end'; id: string }
   | { type: 'reasoning-start'; id: string; family?: ReasoningFamily; redactedData?: string }
   | { type: 'reasoning-delta'; id: string; text: string }

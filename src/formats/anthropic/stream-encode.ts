@@ -56,13 +56,13 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         this.open(out, `t:${ev.id}`, { start: { type: 'text', text: '' }, buffered: [], ended: false, signed: false });
         break;
       case 'text-delta':
-        if (ev.text) this.delta(out, `t:${ev.id}`, `{"type":"text_delta","text":${JSON.stringify(ev.text)}}`);
+        if (ev.text) this.delta(out, this.keyOf('t:', ev.id), `{"type":"text_delta","text":${ev.textJson ?? JSON.stringify(ev.text)}}`);
         break;
       case 'reasoning-start':
         this.openReasoning(out, ev);
         break;
       case 'reasoning-delta':
-        if (ev.text) this.delta(out, `r:${ev.id}`, `{"type":"thinking_delta","thinking":${JSON.stringify(ev.text)}}`);
+        if (ev.text) this.delta(out, this.keyOf('r:', ev.id), `{"type":"thinking_delta","thinking":${JSON.stringify(ev.text)}}`);
         break;
       case 'reasoning-signature': {
         const b = this.blocks.get(`r:${ev.id}`);
@@ -75,7 +75,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         break;
       }
       case 'tool-call-delta':
-        if (ev.argumentsDelta) this.delta(out, `c:${ev.id}`, `{"type":"input_json_delta","partial_json":${JSON.stringify(ev.argumentsDelta)}}`);
+        if (ev.argumentsDelta) this.delta(out, this.keyOf('c:', ev.id), `{"type":"input_json_delta","partial_json":${JSON.stringify(ev.argumentsDelta)}}`);
         break;
       case 'text-end':
         this.close(out, `t:${ev.id}`);
@@ -155,6 +155,18 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       this.current = block;
       this.write(out, block);
     }
+  }
+
+  private lastKey = { prefix: '', id: '', key: '' };
+
+  /**
+   * The block key of a delta. Consecutive deltas nearly always belong to one block: reusing its key string
+   * (hashed once) saves building and hashing a new one per event.
+   */
+  private keyOf(prefix: string, id: string): string {
+    const last = this.lastKey;
+    if (last.id !== id || last.prefix !== prefix) this.lastKey = { prefix, id, key: prefix + id };
+    return this.lastKey.key;
   }
 
   /** `delta` is the delta object already serialised: the hot path (one event per upstream delta) builds text only. */

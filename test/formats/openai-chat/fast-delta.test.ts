@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fastContentDelta } from '../../../src/formats/openai-chat/fast-delta.js';
+import { fastContentDelta, fastContentDeltaJson } from '../../../src/formats/openai-chat/fast-delta.js';
 import { ChatStreamDecoder } from '../../../src/formats/openai-chat/stream-decode.js';
 
 const plain = (content: string, extra: Record<string, unknown> = {}) =>
@@ -23,6 +23,17 @@ describe('fastContentDelta (the Chat content-delta fast path)', () => {
     expect(fastContentDelta(JSON.stringify({ error: { message: 'boom' }, choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }] }))).toBeUndefined();
     expect(fastContentDelta('{"choices":[{"index":0,"delta":{"content":"trunc')).toBeUndefined();
     expect(fastContentDelta('{"choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]')).toBeUndefined();
+  });
+
+  it('hands over the content literal only when it is valid JSON as it stands', () => {
+    const quoted = plain('hi "you"');
+    expect(fastContentDeltaJson(quoted)).toEqual({ text: 'hi "you"', json: JSON.stringify('hi "you"') });
+    // An escape the upstream chose is kept as it is: still a literal of the same text.
+    const escapedChunk = plain('café').replace('é', '\\u00e9');
+    expect(fastContentDeltaJson(escapedChunk)).toEqual({ text: 'café', json: '"caf\\u00e9"' });
+    // A raw control character is invalid JSON: the text is salvaged, the literal is not reused.
+    const raw = plain('a_b').replace('a_b', 'a\tb');
+    expect(fastContentDeltaJson(raw)).toEqual({ text: 'a\tb', json: undefined });
   });
 
   it('never disagrees with a full parse on arbitrary chunks', () => {
@@ -79,6 +90,8 @@ describe('fastContentDelta (the Chat content-delta fast path)', () => {
         ];
         const text = events.map((e) => (e.type === 'text-delta' ? e.text : '')).join('');
         expect(text).toBe(parts.join(''));
+        // Where a decoder hands encoders the upstream's literal, it is exactly a JSON literal of the text.
+        for (const e of events) if (e.type === 'text-delta' && e.textJson !== undefined) expect(JSON.parse(e.textJson)).toBe(e.text);
         expect(events.filter((e) => e.type === 'text-start')).toHaveLength(parts.join('') ? 1 : 0);
         expect(events.at(-1)?.type).toBe('finish');
       }),
