@@ -39,7 +39,7 @@ export async function load({ url, path, headers, body, concurrency, durationMs, 
   return { rps: (latencies.length / elapsed) * 1000, p50: pct(50), p99: pct(99), n: latencies.length, errors, latencies };
 }
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 /**
  * Measure several targets under the same load, interleaved: each target is warmed up once, then measured in

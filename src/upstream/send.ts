@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { UpstreamRequest } from '../providers/types.js';
-import { UpstreamBody } from './body.js';
+import { UpstreamBody, type BodyControl } from './body.js';
 import { asCancellation, type Cancellation } from '../util/cancel.js';
 
 export type { SseEventStream } from './body.js';
@@ -87,52 +87,80 @@ export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, cance
     return Promise.reject(new TransportError(`invalid upstream URL: ${req.url.replace(/[?#].*$/, '')}`));
   }
   return new Promise((resolve, reject) => {
-    let body: UpstreamBody | undefined;
-    let abortRequest: ((reason: Error) => void) | undefined;
-    let resumeSocket: (() => void) | undefined;
-    let paused = false;
-    const release = signal.onAbort((reason) => abortRequest?.(reason));
-    // undici's own (callback) handler interface: its newer controller-based one is an adapter over this that
-    // also parses every response header into an object, which this path does itself in one pass.
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect(abort) {
-        abortRequest = abort as (reason: Error) => void;
-        if (signal.aborted) abortRequest(signal.reason!);
-      },
-      onHeaders(statusCode, rawHeaders, resume) {
-        resumeSocket = resume;
-        const raw = (rawHeaders ?? []) as unknown as Buffer[];
-        body = new UpstreamBody(rawHeader(raw, 'content-encoding'));
-        body.attach({
-          pause: () => {
-            paused = true;
-          },
-          resume: () => {
-            if (!paused) return;
-            paused = false;
-            resumeSocket?.();
-          },
-          abort: (reason) => abortRequest?.(reason),
-        });
-        resolve(new Response(statusCode, raw, rawHeader(raw, 'content-type') ?? '', body.decoded, body));
-        return !paused;
-      },
-      onData(chunk) {
-        body!.push(chunk);
-        return !paused;
-      },
-      onComplete() {
-        release();
-        body!.complete();
-      },
-      onError(err) {
-        release();
-        if (body) body.fail(err);
-        else reject(signal.aborted ? err : transportError(err));
-      },
-    };
-    dispatcher.dispatch({ origin: target.origin, path: target.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }, handler);
+    const call = new UpstreamCall(signal, resolve, reject);
+    dispatcher.dispatch({ origin: target.origin, path: target.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }, call);
   });
+}
+
+/**
+ * One call in flight: undici's dispatch handler and the body's transport control in one object, so a request
+ * allocates no closures for them. undici's own (callback) handler interface: its newer controller-based one is
+ * an adapter over this that also parses every response header into an object, which this path does itself in
+ * one pass.
+ */
+class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl {
+  private body: UpstreamBody | undefined;
+  private abortRequest: ((reason: Error) => void) | undefined;
+  private resumeSocket: (() => void) | undefined;
+  private paused = false;
+  private readonly release: () => void;
+
+  constructor(
+    private readonly signal: Cancellation,
+    private readonly resolve: (res: UpstreamResponse) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    this.release = signal.onAbort((reason) => this.abort(reason));
+  }
+
+  // ---- BodyControl ----
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeSocket?.();
+  }
+
+  abort(reason: Error): void {
+    this.abortRequest?.(reason);
+  }
+
+  // ---- undici's handler ----
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortRequest = abort as (reason: Error) => void;
+    if (this.signal.aborted) this.abortRequest(this.signal.reason!);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null, resume: () => void): boolean {
+    this.resumeSocket = resume;
+    const raw = (rawHeaders ?? []) as unknown as Buffer[];
+    const body = new UpstreamBody(rawHeader(raw, 'content-encoding'));
+    this.body = body;
+    body.attach(this);
+    this.resolve(new Response(statusCode, raw, rawHeader(raw, 'content-type') ?? '', body.decoded, body));
+    return !this.paused;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.body!.push(chunk);
+    return !this.paused;
+  }
+
+  onComplete(): void {
+    this.release();
+    this.body!.complete();
+  }
+
+  onError(err: Error): void {
+    this.release();
+    if (this.body) this.body.fail(err);
+    else this.reject(this.signal.aborted ? err : transportError(err));
+  }
 }
 
 /** Raw header pairs → one lower-cased object (repeated headers joined with ", "). */
