@@ -45,15 +45,18 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
  * Measure several targets under the same load, interleaved: each target is warmed up once, then measured in
  * `ROUNDS` short rounds that take turns (direct, proxy, direct, proxy, ...). This machine is a shared VM whose
  * speed drifts by tens of percent over seconds; a ratio of two measurements taken one after the other mostly
- * measures that drift. Interleaving pairs every proxy round with a direct round of the same moment, and the
- * reported figure is the median of the per-round ratios (rps of `targets[i]` / rps of `targets[0]`).
+ * measures that drift. Interleaving pairs every proxy round with a direct round of the same moment (the order
+ * rotates from round to round), and the reported figure is the median of the per-round ratios (rps of
+ * `targets[i]` / rps of `targets[0]`).
  * `durationMs` is the total measuring time per target, split across the rounds.
  */
 export async function loadInterleaved(targets, { concurrency, durationMs }) {
   for (const t of targets) await load({ ...t, concurrency, durationMs: 200 });
   const rounds = targets.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < targets.length; i++) {
+    // The order rotates every round, so no target always runs first or right after another one.
+    for (let k = 0; k < targets.length; k++) {
+      const i = (k + r) % targets.length;
       rounds[i].push(await load({ ...targets[i], concurrency, durationMs: Math.max(500, Math.round(durationMs / ROUNDS)), warmupMs: 300 }));
     }
   }
