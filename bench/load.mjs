@@ -41,6 +41,8 @@ export async function load({ url, path, headers, body, concurrency, durationMs, 
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /**
  * Measure several targets under the same load, interleaved: each target is warmed up once, then measured in
  * `ROUNDS` short rounds that take turns (direct, proxy, direct, proxy, ...). This machine is a shared VM whose
@@ -60,7 +62,6 @@ export async function loadInterleaved(targets, { concurrency, durationMs }) {
       rounds[i].push(await load({ ...targets[i], concurrency, durationMs: Math.max(500, Math.round(durationMs / ROUNDS)), warmupMs: 300 }));
     }
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return targets.map((_, i) => {
     // Latency percentiles over every request of every round.
     const all = rounds[i].flatMap((x) => x.latencies).sort((a, b) => a - b);

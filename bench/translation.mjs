@@ -5,7 +5,7 @@
 //     JSON.parse + JSON.stringify of the same body;
 // (c) a translated stream of 100,000 small events vs the same-format pass-through event rate.
 import { startProcess } from './spawn.mjs';
-import { loadInterleaved } from './load.mjs';
+import { loadInterleaved, median } from './load.mjs';
 import { codecFor } from '../dist/formats/index.js';
 import { readSseEvents } from '../dist/upstream/sse-read.js';
 import { UpstreamBody } from '../dist/upstream/body.js';
@@ -159,7 +159,6 @@ export async function benchStreamRate() {
     const tr = await run(true);
     rounds.push({ pass: N / (pass.ms / 1000), tr: N / (tr.ms / 1000) });
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const passRate = median(rounds.map((r) => r.pass));
   const trRate = median(rounds.map((r) => r.tr));
   const ratio = median(rounds.map((r) => r.tr / r.pass));

@@ -1,7 +1,8 @@
 /**
  * Writes made in one tick leave in one system call: the first write of a tick corks the stream, and it is
- * uncorked when the tick ends. For streams that get bursts of small writes from one event (SSE events parsed
- * from one network read, the frames a thread emits for one message). Nothing waits longer than the current tick.
+ * uncorked when the tick ends. For raw sockets that get bursts of small writes from one event (the frames a
+ * thread emits for one message). Not needed on an HTTP response: node:http corks its socket the same way.
+ * Nothing waits longer than the current tick.
  */
 export class TickCork {
   private corked = false;
