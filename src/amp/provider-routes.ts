@@ -74,13 +74,15 @@ async function modelCall(ctx: RequestContext, secrets: AmpSecretResolver, kind: 
   const operation: Operation = kind === 'count-tokens' ? 'count-tokens' : 'generate';
   if (kind === 'completions') {
     const chat = completionsRequestToChat(read.json);
-    return serveBody(ctx, 'openai-chat', chat, operation, {
+    await serveBody(ctx, 'openai-chat', chat, operation, {
       transformJson: chatResponseToCompletion,
       transformChunk: (ev) => chatSseToCompletionSse(ev) ?? undefined,
     });
+    return;
   }
   if (format === 'anthropic') sanitizeAnthropicHistory(read.json);
-  return serveBody(ctx, format, read.json, operation, toolNameHooks(read.json));
+  // Awaited, not returned: an async function adopts a returned promise through two extra microtasks.
+  await serveBody(ctx, format, read.json, operation, toolNameHooks(read.json));
 }
 
 async function geminiCall(ctx: RequestContext, secrets: AmpSecretResolver, action: string): Promise<void> {

@@ -59,9 +59,11 @@ export function readJsonBody(ctx: RequestContext, format: Format): Promise<Recor
   );
 }
 
-function bodyCall(ctx: RequestContext, format: Format, operation: Operation = 'generate'): Promise<void> {
-  // Not async: an async function returning serveBody's promise would adopt it through two extra microtasks.
-  return readJsonBody(ctx, format).then((body) => (body ? serveBody(ctx, format, body, operation) : undefined));
+async function bodyCall(ctx: RequestContext, format: Format, operation: Operation = 'generate'): Promise<void> {
+  const body = await readJsonBody(ctx, format);
+  // `await`, not `return`: a promise returned from an async function (or a `then` callback) is adopted through
+  // two extra microtasks.
+  if (body) await serveBody(ctx, format, body, operation);
 }
 
 /** Validate and serve an already-parsed body (shared with the Amp routes). */
@@ -96,7 +98,7 @@ export async function completions(ctx: RequestContext): Promise<void> {
   const body = await readJsonBody(ctx, 'openai-chat');
   if (!body) return;
   const chat = completionsRequestToChat(body);
-  return serveBody(ctx, 'openai-chat', chat, 'generate', {
+  await serveBody(ctx, 'openai-chat', chat, 'generate', {
     transformJson: chatResponseToCompletion,
     transformChunk: (ev) => chatSseToCompletionSse(ev) ?? undefined,
   });
@@ -134,7 +136,7 @@ export async function geminiAction(ctx: RequestContext, action: string, pre: { b
     geminiAlt: alt === '' || alt === 'sse' ? 'sse' : 'json',
     ...pre.extra,
   };
-  return serveModelCall(ctx.app, call, ctx.res, ctx.cancel);
+  await serveModelCall(ctx.app, call, ctx.res, ctx.cancel);
 }
 
 export function isAnthropicCaller(ctx: RequestContext): boolean {
