@@ -67,10 +67,16 @@ export function plainlyValid(format: Format, body: Record<string, unknown>, coun
   return messagesHaveRoles(body.messages);
 }
 
-export function validateEdge(format: Format, body: Record<string, unknown>, countTokens = false, opts: { schemaOnly?: boolean } = {}): EdgeResult {
-  if (!opts.schemaOnly && plainlyValid(format, body, countTokens)) return { ok: true };
-  let schema = EDGE[format];
-  if (countTokens && format === 'anthropic') schema = (schema as z.ZodObject).omit({ max_tokens: true, stream: true });
+/** count_tokens takes a Messages body without `max_tokens` and `stream`. */
+const ANTHROPIC_COUNT_TOKENS = (EDGE.anthropic as z.ZodObject).omit({ max_tokens: true, stream: true });
+
+export function validateEdge(format: Format, body: Record<string, unknown>, countTokens = false): EdgeResult {
+  return plainlyValid(format, body, countTokens) ? { ok: true } : validateBySchema(format, body, countTokens);
+}
+
+/** The schema's verdict alone (validateEdge asks it only for bodies the fast path does not accept). */
+export function validateBySchema(format: Format, body: Record<string, unknown>, countTokens = false): EdgeResult {
+  const schema = countTokens && format === 'anthropic' ? ANTHROPIC_COUNT_TOKENS : EDGE[format];
   const r = schema.safeParse(body);
   if (r.success) return { ok: true };
   const issue = r.error.issues[0]!;

@@ -17,10 +17,6 @@ const DELTA_OPEN = HEAD.indexOf(':{');
 const at = (s: string, part: string, i: number): boolean => s.indexOf(part, i) === i;
 const TAILS = ['},"finish_reason":null}]', '},"logprobs":null,"finish_reason":null}]', '},"finish_reason":null,"logprobs":null}]'];
 
-export function fastContentDelta(data: string): string | undefined {
-  return fastContentDeltaJson(data)?.text;
-}
-
 export interface ContentDelta {
   text: string;
   /**
@@ -31,8 +27,7 @@ export interface ContentDelta {
   json: string | undefined;
 }
 
-/** fastContentDelta, with the content's JSON literal. */
-export function fastContentDeltaJson(data: string): ContentDelta | undefined {
+export function fastContentDelta(data: string): ContentDelta | undefined {
   if (data.charCodeAt(0) !== 0x7b || data.charCodeAt(data.length - 1) !== 0x7d) return undefined;
   // Any object-valued key outside the choices (usage, error, ...) means the full parse, so the first `:{` of the
   // chunk must be the delta's own: finding it also locates the choices, in one scan of the prefix. (After the

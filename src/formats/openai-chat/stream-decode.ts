@@ -1,6 +1,6 @@
 import type { StreamEvent, Usage } from '../../ir/index.js';
 import type { SseEvent, StreamDecoder } from '../types.js';
-import { fastContentDeltaJson } from './fast-delta.js';
+import { fastContentDelta } from './fast-delta.js';
 import { argumentsText, callId, chatId, finishFromChat, isObject, num, str, usageFromChat, type Json } from './wire.js';
 
 interface CallState {
@@ -39,7 +39,7 @@ export class ChatStreamDecoder implements StreamDecoder {
     if (data === '[DONE]') return this.finalize();
     if (this.textId !== undefined && event.event === undefined) {
       // A text block is open (so no reasoning block is): a plain content delta needs no full parse.
-      const fast = fastContentDeltaJson(data);
+      const fast = fastContentDelta(data);
       if (fast !== undefined) return fast.text ? [{ type: 'text-delta', id: this.textId, text: fast.text, textJson: fast.json }] : [];
     }
     let chunk: unknown;

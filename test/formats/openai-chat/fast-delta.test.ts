@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fastContentDelta, fastContentDeltaJson } from '../../../src/formats/openai-chat/fast-delta.js';
+import { fastContentDelta } from '../../../src/formats/openai-chat/fast-delta.js';
 import { ChatStreamDecoder } from '../../../src/formats/openai-chat/stream-decode.js';
 
 const plain = (content: string, extra: Record<string, unknown> = {}) =>
@@ -8,10 +8,10 @@ const plain = (content: string, extra: Record<string, unknown> = {}) =>
 
 describe('fastContentDelta (the Chat content-delta fast path)', () => {
   it('reads the content of the common chunk shapes, escapes included', () => {
-    expect(fastContentDelta(plain('hello'))).toBe('hello');
-    expect(fastContentDelta(plain('say "hi"\n\\ \u00e9 \ud83d\ude00'))).toBe('say "hi"\n\\ \u00e9 \ud83d\ude00');
-    expect(fastContentDelta(plain('x', { usage: null, system_fingerprint: 'fp' }))).toBe('x');
-    expect(fastContentDelta('{"id":"a","choices":[{"index":0,"delta":{"content":"x"},"logprobs":null,"finish_reason":null}]}')).toBe('x');
+    expect(fastContentDelta(plain('hello'))?.text).toBe('hello');
+    expect(fastContentDelta(plain('say "hi"\n\\ \u00e9 \ud83d\ude00'))?.text).toBe('say "hi"\n\\ \u00e9 \ud83d\ude00');
+    expect(fastContentDelta(plain('x', { usage: null, system_fingerprint: 'fp' }))?.text).toBe('x');
+    expect(fastContentDelta('{"id":"a","choices":[{"index":0,"delta":{"content":"x"},"logprobs":null,"finish_reason":null}]}')?.text).toBe('x');
   });
 
   it('declines every chunk that carries more than a content delta', () => {
@@ -27,13 +27,13 @@ describe('fastContentDelta (the Chat content-delta fast path)', () => {
 
   it('hands over the content literal only when it is valid JSON as it stands', () => {
     const quoted = plain('hi "you"');
-    expect(fastContentDeltaJson(quoted)).toEqual({ text: 'hi "you"', json: JSON.stringify('hi "you"') });
+    expect(fastContentDelta(quoted)).toEqual({ text: 'hi "you"', json: JSON.stringify('hi "you"') });
     // An escape the upstream chose is kept as it is: still a literal of the same text.
     const escapedChunk = plain('café').replace('é', '\\u00e9');
-    expect(fastContentDeltaJson(escapedChunk)).toEqual({ text: 'café', json: '"caf\\u00e9"' });
+    expect(fastContentDelta(escapedChunk)).toEqual({ text: 'café', json: '"caf\\u00e9"' });
     // A raw control character is invalid JSON: the text is salvaged, the literal is not reused.
     const raw = plain('a_b').replace('a_b', 'a\tb');
-    expect(fastContentDeltaJson(raw)).toEqual({ text: 'a\tb', json: undefined });
+    expect(fastContentDelta(raw)).toEqual({ text: 'a\tb', json: undefined });
   });
 
   it('never disagrees with a full parse on arbitrary chunks', () => {
@@ -61,7 +61,7 @@ describe('fastContentDelta (the Chat content-delta fast path)', () => {
     fc.assert(
       fc.property(chunk, (c) => {
         const text = JSON.stringify(c);
-        const fast = fastContentDelta(text);
+        const fast = fastContentDelta(text)?.text;
         if (fast === undefined) return;
         // Whenever the fast path answers, the full parse must see exactly one plain content delta with that text.
         const parsed = JSON.parse(text) as typeof c;
