@@ -8,7 +8,7 @@ export function startProcess(script, env = {}) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ port: Number(m[1]), url: `http://127.0.0.1:${m[1]}`, kill: () => child.kill() });
+      if (m) resolve({ pid: child.pid, port: Number(m[1]), url: `http://127.0.0.1:${m[1]}`, kill: () => child.kill() });
     });
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });

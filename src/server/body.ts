@@ -8,27 +8,34 @@ export class BodyTooLargeError extends Error {
 
 /** Read the whole request body (requests are bounded JSON documents; responses are what stream). */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => collectBody(req, limit, resolve, reject));
+}
+
+/**
+ * The body's bytes to `done`, or a failure to `failed` (each called at most once that matters). Callbacks, so a
+ * caller that transforms the body (readJsonBody) settles one promise of its own instead of chaining on another.
+ */
+export function collectBody(req: IncomingMessage, limit: number, done: (body: Buffer) => void, failed: (err: Error) => void): void {
   // Listeners rather than `for await`: the async iterator's per-chunk promises show up at high request rates.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume();
-        reject(new BodyTooLargeError(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    // `on`, not `once`: each fires at most once that matters (a settled promise ignores the rest), and `once`
-    // wraps every listener in a closure of its own.
-    req.on('data', onData);
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    // A caller that goes away mid-body ends in 'error' (ECONNRESET "aborted") on Node >= 16: no 'close' listener.
-    req.on('error', reject);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      req.off('data', onData);
+      req.resume();
+      failed(new BodyTooLargeError(limit));
+      return;
+    }
+    chunks.push(chunk);
+  };
+  // `on`, not `once`: each fires at most once that matters, and `once` wraps every listener in a closure of its own.
+  req.on('data', onData);
+  req.on('end', () => {
+    if (size <= limit) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   });
+  // A caller that goes away mid-body ends in 'error' (ECONNRESET "aborted") on Node >= 16: no 'close' listener.
+  req.on('error', failed);
 }
 
 export type JsonObjectResult = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };

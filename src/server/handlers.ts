@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../app.js';
 import type { Format } from '../formats/types.js';
-import { readBody, parseJsonObject, BodyTooLargeError } from './body.js';
+import { collectBody, parseJsonObject, BodyTooLargeError } from './body.js';
 import { validateEdge } from './validate.js';
 import { sendError, serveModelCall, type InboundCall } from '../pipeline/model-call.js';
 import { sendJson } from './respond.js';
@@ -43,20 +43,29 @@ export function newRequestId(): string {
 
 /** Read and parse a JSON object body; on failure answers 400 in the caller's format and returns undefined. */
 export function readJsonBody(ctx: RequestContext, format: Format): Promise<Record<string, unknown> | undefined> {
-  // `then` on the body's promise rather than an async function: one promise per request fewer.
-  return readBody(ctx.req, MAX_BODY_BYTES).then(
-    (buf) => {
-      const parsed = parseJsonObject(buf);
-      if (parsed.ok) return parsed.value;
-      sendError(ctx.res, format, 400, parsed.message, ctx.responseHeaders);
-      return undefined;
-    },
-    (err: Error) => {
-      if (err instanceof BodyTooLargeError) sendError(ctx.res, format, 413, err.message, ctx.responseHeaders);
-      else sendError(ctx.res, format, 400, `could not read request body: ${err.message}`, ctx.responseHeaders);
-      return undefined;
-    },
-  );
+  // One promise, settled from the body's callbacks: a `then` on readBody's promise cost a second one per request.
+  return new Promise((resolve) => {
+    let settled = false;
+    collectBody(
+      ctx.req,
+      MAX_BODY_BYTES,
+      (buf) => {
+        if (settled) return;
+        settled = true;
+        const parsed = parseJsonObject(buf);
+        if (parsed.ok) return resolve(parsed.value);
+        sendError(ctx.res, format, 400, parsed.message, ctx.responseHeaders);
+        resolve(undefined);
+      },
+      (err) => {
+        if (settled) return;
+        settled = true;
+        if (err instanceof BodyTooLargeError) sendError(ctx.res, format, 413, err.message, ctx.responseHeaders);
+        else sendError(ctx.res, format, 400, `could not read request body: ${err.message}`, ctx.responseHeaders);
+        resolve(undefined);
+      },
+    );
+  });
 }
 
 async function bodyCall(ctx: RequestContext, format: Format, operation: Operation = 'generate'): Promise<void> {

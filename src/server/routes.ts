@@ -28,17 +28,23 @@ type RouteMatch = { matched: { route: Route; match: RegExpExecArray } | undefine
  * and running every pattern until one matches showed up in the per-request profile.
  */
 export class RouteTable {
-  private readonly memo = new Map<string, RouteMatch>();
+  // One map per method, keyed by the path as it arrived: a `${method} ${path}` key would be a new string to
+  // flatten and hash on every request.
+  private readonly memo = new Map<string, Map<string, RouteMatch>>();
 
   constructor(readonly routes: readonly Route[]) {}
 
   match(method: string, path: string): RouteMatch {
-    const key = `${method} ${path}`;
-    let hit = this.memo.get(key);
+    let byPath = this.memo.get(method);
+    if (!byPath) {
+      if (this.memo.size >= 64) this.memo.clear();
+      this.memo.set(method, (byPath = new Map()));
+    }
+    let hit = byPath.get(path);
     if (!hit) {
       hit = this.scan(method, path);
-      if (this.memo.size >= 1024) this.memo.clear();
-      this.memo.set(key, hit);
+      if (byPath.size >= 1024) byPath.clear();
+      byPath.set(path, hit);
     }
     return hit;
   }

@@ -16,6 +16,7 @@ const noop = (): void => {};
 export class CancelSource implements Cancellation {
   aborted = false;
   reason: Error | undefined;
+  private first: ((reason: Error) => void) | undefined;
   private listeners: ((reason: Error) => void)[] | undefined;
   private controller: AbortController | undefined;
 
@@ -23,8 +24,11 @@ export class CancelSource implements Cancellation {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
+    const first = this.first;
     const listeners = this.listeners;
+    this.first = undefined;
     this.listeners = undefined;
+    if (first) first(reason);
     if (listeners) for (const fn of listeners) fn(reason);
     this.controller?.abort(reason);
   }
@@ -34,13 +38,21 @@ export class CancelSource implements Cancellation {
       fn(this.reason!);
       return noop;
     }
-    (this.listeners ??= []).push(fn);
+    // Nearly every source has one listener at a time (the next attempt, or the upstream call): it lives in a
+    // field, with no array to allocate and search.
+    if (!this.first && !this.listeners?.length) this.first = fn;
+    else (this.listeners ??= []).push(fn);
     return () => {
-      const l = this.listeners;
-      if (!l) return;
-      const i = l.indexOf(fn);
-      if (i >= 0) l.splice(i, 1);
+      if (this.first === fn) this.first = undefined;
+      else this.remove(fn);
     };
+  }
+
+  private remove(fn: (reason: Error) => void): void {
+    const l = this.listeners;
+    if (!l) return;
+    const i = l.indexOf(fn);
+    if (i >= 0) l.splice(i, 1);
   }
 
   /** A real AbortSignal tied to this source (created on first use). */

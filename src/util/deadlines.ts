@@ -11,23 +11,44 @@ export interface Deadline {
 const PRECISE_BELOW_MS = 5_000;
 const SWEEP_EVERY_MS = 500;
 
-interface Entry extends Deadline {
-  at: number;
-  fire: () => void;
+/**
+ * Pending deadlines form a doubly linked list through the entries themselves: adding and cancelling are a few
+ * pointer writes, where a Set hashed every entry and rehashed as the number in flight rose and fell.
+ */
+class Entry implements Deadline {
+  prev: Entry | undefined;
+  next: Entry | undefined;
+  linked = true;
+
+  constructor(
+    readonly at: number,
+    readonly fire: () => void,
+  ) {}
+
+  cancel(): void {
+    if (!this.linked) return;
+    this.linked = false;
+    if (this.prev) this.prev.next = this.next;
+    else head = this.next;
+    if (this.next) this.next.prev = this.prev;
+    this.prev = this.next = undefined;
+  }
 }
 
-const entries = new Set<Entry>();
+let head: Entry | undefined;
 let sweeper: NodeJS.Timeout | undefined;
 
 function sweep(): void {
   const now = performance.now();
-  for (const e of entries) {
-    if (e.at <= now) {
-      entries.delete(e);
-      e.fire();
-    }
+  // Due entries first, then fire them: a firing deadline may cancel others, which unlinks them mid-walk.
+  const due: Entry[] = [];
+  for (let e = head; e; e = e.next) if (e.at <= now) due.push(e);
+  for (const e of due) {
+    if (!e.linked) continue;
+    e.cancel();
+    e.fire();
   }
-  if (entries.size === 0 && sweeper) {
+  if (!head && sweeper) {
     clearInterval(sweeper);
     sweeper = undefined;
   }
@@ -40,14 +61,10 @@ export function deadline(ms: number, fire: () => void): Deadline {
     t.unref();
     return { cancel: () => clearTimeout(t) };
   }
-  const entry: Entry = {
-    at: performance.now() + ms,
-    fire,
-    cancel: () => {
-      entries.delete(entry);
-    },
-  };
-  entries.add(entry);
+  const entry = new Entry(performance.now() + ms, fire);
+  entry.next = head;
+  if (head) head.prev = entry;
+  head = entry;
   if (!sweeper) {
     sweeper = setInterval(sweep, SWEEP_EVERY_MS);
     sweeper.unref();

@@ -61,6 +61,21 @@ describe('client authentication', () => {
     expect(ring.match('')).toBe(-1);
   });
 
+  it('a remembered verdict never turns a wrong key right, and a new key ring forgets old verdicts', () => {
+    const ring = new ClientKeyRing(['k1', 'k2']);
+    for (let i = 0; i < 3; i++) {
+      expect(ring.match('k2')).toBe(1);
+      expect(ring.match('k3')).toBe(-1);
+    }
+    // Past the verdict cache's bound (256) the answers stay the same.
+    for (let i = 0; i < 600; i++) expect(ring.match(`guess-${i}`)).toBe(-1);
+    expect(ring.match('k1')).toBe(0);
+    // A config reload builds a new ring: a key removed from api-keys is refused at once.
+    const reloaded = new ClientKeyRing(['k1']);
+    expect(reloaded.match('k2')).toBe(-1);
+    expect(reloaded.match('k1')).toBe(0);
+  });
+
   it('with no api-keys only loopback callers are served', () => {
     const ring = new ClientKeyRing([]);
     const req = (addr: string) => ({ headers: {}, socket: { remoteAddress: addr } }) as never;

@@ -21,6 +21,24 @@ describe('deadline', () => {
     expect(fired).toEqual(['a', 'c']);
   });
 
+  it('a deadline that cancels another due in the same sweep stops it; the rest still fire', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
+    const fired: string[] = [];
+    const later = deadline(60_000, () => fired.push('cancelled one'));
+    deadline(60_000, () => fired.push('b'));
+    deadline(60_000, () => {
+      fired.push('a');
+      later.cancel();
+    });
+    deadline(60_000, () => fired.push('c'));
+    vi.advanceTimersByTime(61_000);
+    // Newest first is the list's order; what matters: `later` never fires, every other one fires once.
+    expect(fired.sort()).toEqual(['a', 'b', 'c']);
+    later.cancel(); // cancelling twice is harmless
+    vi.advanceTimersByTime(120_000);
+    expect(fired).toHaveLength(3);
+  });
+
   it('keeps a precise timer for short limits', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
     const fired: number[] = [];
