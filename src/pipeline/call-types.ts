@@ -36,4 +36,10 @@ export interface Success {
   /** Non-stream path: the parsed body. */
   json?: Record<string, unknown>;
   jsonText?: string;
+  /**
+   * Non-stream same-format answers: the upstream's bytes as a latin1 string (one character per byte), edited in
+   * place (model names) and written back as latin1, so the bytes reach the caller exactly as they came with no
+   * UTF-8 decoding and re-encoding on the way. Set instead of `jsonText`.
+   */
+  jsonBytes?: string;
 }

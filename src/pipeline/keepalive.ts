@@ -52,8 +52,8 @@ export class PendingKeepAlive {
 }
 
 /** Finish a non-stream answer whose status line was already committed by the keep-alive. */
-export function endCommittedJson(res: ServerResponse, text: string): void {
-  if (!res.writableEnded) res.end(text);
+export function endCommittedJson(res: ServerResponse, text: string, encoding: 'utf8' | 'latin1' = 'utf8'): void {
+  if (!res.writableEnded) res.end(text, encoding);
 }
 
 /** An SSE comment (ignored by every client) carrying information the headers could no longer carry. */

@@ -14,7 +14,7 @@ import { executorFor } from '../providers/index.js';
 import { dispatcherFor, effectiveProxy } from '../upstream/dispatcher.js';
 import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.js';
 import { SseWriter } from '../server/sse.js';
-import { restoreModelNames } from './model-name.js';
+import { latin1View, restoreModelNames } from './model-name.js';
 import type { App } from '../app.js';
 import type { InboundCall, Success } from './call-types.js';
 import { sendError } from './errors.js';
@@ -124,9 +124,11 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       };
       return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first: primed.first, rest: guard.guard(primed.rest, onStreamError) } } };
     }
+    // A same-format answer that goes back as it came is handled as bytes (see Success.jsonBytes).
+    const asBytes = same && !upstreamStream && call.operation === 'generate' && !executor.unwrapBody && !call.transformJson;
     let text: string;
     try {
-      text = await readText(upstream.body);
+      text = await readText(upstream.body, asBytes ? 'latin1' : 'utf8');
       guard.settle();
       if (executor.unwrapBody) text = executor.unwrapBody(text);
     } catch (err) {
@@ -140,7 +142,7 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     }
     // Same-format answers pass through as text; only translated ones need parsing (done once, below).
     if (!looksLikeJson(text)) return fail({ status: 502, message: 'upstream returned a body that is not JSON', transport: true });
-    return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, jsonText: text } };
+    return { ok: true, value: asBytes ? { candidate, executor, upstream, upstreamStream: false, jsonBytes: text } : { candidate, executor, upstream, upstreamStream: false, jsonText: text } };
   };
 
   const attempt = (candidate: Candidate): Promise<AttemptResult<Success>> => attemptWith(candidate, 0);
@@ -179,8 +181,8 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     if (pending?.committed) return endCommittedJson(res, JSON.stringify(errorBodyFor(call.format, status, message, code)));
     return sendError(res, call.format, status, message, headers, code);
   };
-  const replyText = (status: number, text: string, headers: Record<string, string>): void =>
-    pending?.committed ? endCommittedJson(res, text) : sendJsonText(res, status, text, headers);
+  const replyText = (status: number, text: string, headers: Record<string, string>, encoding: 'utf8' | 'latin1' = 'utf8'): void =>
+    pending?.committed ? endCommittedJson(res, text, encoding) : sendJsonText(res, status, text, headers, encoding);
   if (!result.ok) {
     if (result.kind === 'failed' && result.failure.status === 501 && result.failure.message === 'local-count') {
       return serveLocalCount(call, res, toCanonical);
@@ -217,6 +219,9 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     return;
   }
   // Non-stream caller.
+  if (ok.jsonBytes !== undefined) {
+    return replyText(200, restoreModelNames(ok.jsonBytes, latin1View(call.model)), headers, 'latin1');
+  }
   if (same && !ok.primed && ok.jsonText !== undefined && ok.json === undefined) {
     let text = restoreModelNames(ok.jsonText!, call.model);
     if (call.transformJson) text = JSON.stringify(call.transformJson(JSON.parse(text) as Record<string, unknown>));

@@ -53,6 +53,20 @@ export function restoreModelNames(text: string, requested: string): string {
   return last === 0 ? text : out + text.slice(last);
 }
 
+/**
+ * `name`'s UTF-8 bytes as a latin1 string (one character per byte), for editing a body held that way (see
+ * Success.jsonBytes); an ASCII name is its own view. The last name is remembered: one caller asks per answer.
+ */
+export function latin1View(name: string): string {
+  if (name !== lastViewed) {
+    lastViewed = name;
+    lastView = /^[\x00-\x7f]*$/.test(name) ? name : Buffer.from(name, 'utf8').toString('latin1');
+  }
+  return lastView;
+}
+let lastViewed = '';
+let lastView = '';
+
 // The JSON literal of the requested name, built once per name rather than once per event.
 let lastName = '';
 let lastQuoted = '""';

@@ -1,13 +1,16 @@
 import type { ServerResponse } from 'node:http';
 
-/** Write a complete JSON answer (already serialised); if headers already went out, just finish the response. */
-export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+/**
+ * Write a complete JSON answer (already serialised); if headers already went out, just finish the response.
+ * `latin1`: `text` holds the answer's bytes one per character (see Success.jsonBytes).
+ */
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}, encoding: 'utf8' | 'latin1' = 'utf8'): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': encoding === 'latin1' ? text.length : Buffer.byteLength(text), ...headers });
+  res.end(text, encoding);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -103,13 +103,16 @@ export class UpstreamBody {
     this.control?.resume();
   }
 
-  /** The whole body as text. */
-  text(): Promise<string> {
+  /**
+   * The whole body as text: UTF-8 decoded, or with `latin1` one character per byte, a view that keeps the
+   * exact bytes for a caller that only edits ASCII structure and writes the text back out as latin1.
+   */
+  text(encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string> {
     return new Promise((resolve, reject) => {
       const parts: Buffer[] = [];
       this.consume({
         chunk: (b) => parts.push(b),
-        end: () => resolve(parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8')),
+        end: () => resolve(parts.length === 1 ? parts[0]!.toString(encoding) : Buffer.concat(parts).toString(encoding)),
         fail: reject,
       });
     });

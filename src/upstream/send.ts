@@ -176,7 +176,7 @@ function flatRawHeaders(raw: Buffer[]): Record<string, string> {
   return out;
 }
 
-/** Read a whole (small) body as text; used for errors and non-stream answers. */
-export function readText(body: UpstreamBody): Promise<string> {
-  return body.text();
+/** Read a whole (small) body as text; used for errors and non-stream answers (see UpstreamBody.text for `latin1`). */
+export function readText(body: UpstreamBody, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string> {
+  return body.text(encoding);
 }
