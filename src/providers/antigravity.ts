@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { serializeBody } from '../util/frozen-json.js';
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { joinUrl } from './types.js';
+import { bearer, joinUrl } from './types.js';
 import { accessTokenFor, sessionOf } from '../credentials/session.js';
 import { unwrapResponseEvent, unwrapResponseJson } from './unwrap.js';
 import { innerRequest, v1internalPath } from './gemini-cli.js';
@@ -98,7 +98,7 @@ export const antigravityExecutor: Executor = {
       accept: stream ? 'text/event-stream' : 'application/json',
       'user-agent': userAgentOf(sessionOf(credential)),
     };
-    if (token) headers.authorization = `Bearer ${token}`;
+    if (token) headers.authorization = bearer(token);
     Object.assign(headers, credential.headers);
     return { url: first!, fallbackUrls: rest, method: 'POST', headers, body: serializeBody(envelope, 'request') };
   },

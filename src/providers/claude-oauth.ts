@@ -1,6 +1,6 @@
 import type { PrepareInput, UpstreamRequest } from './types.js';
 import { serializeBody } from '../util/frozen-json.js';
-import { clientHeader, joinUrl } from './types.js';
+import { bearer, clientHeader, joinUrl } from './types.js';
 
 /** Claude Pro/Max (OAuth) calls look like Claude Code's (SPEC 3.4). */
 export const CLAUDE_CODE_SYSTEM = "You are Claude Code, Anthropic's official CLI for Claude.";
@@ -93,7 +93,7 @@ export function claudeOAuthRequest(input: PrepareInput, token: string, base: str
   headers['user-agent'] = ua && ua.startsWith('claude-cli/') ? ua : DEFAULT_HEADERS['user-agent']!;
   Object.assign(headers, {
     'content-type': 'application/json',
-    authorization: `Bearer ${token}`,
+    authorization: bearer(token),
     'anthropic-beta': [...betas].join(','),
     connection: 'keep-alive',
     'accept-encoding': 'gzip, deflate, br',

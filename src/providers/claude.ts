@@ -1,6 +1,6 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { serializeBody } from '../util/frozen-json.js';
-import { clientHeader, joinUrl } from './types.js';
+import { bearer, clientHeader, joinUrl } from './types.js';
 import { sessionOf } from '../credentials/session.js';
 import { claudeOAuthRequest } from './claude-oauth.js';
 
@@ -49,7 +49,7 @@ export const claudeExecutor: Executor = {
     if (betas.size > 0) headers['anthropic-beta'] = [...betas].join(',');
     if (credential.apiKey) {
       if (isOfficialHost(base)) headers['x-api-key'] = credential.apiKey;
-      else headers.authorization = `Bearer ${credential.apiKey}`;
+      else headers.authorization = bearer(credential.apiKey);
     }
     Object.assign(headers, credential.headers);
     const path = operation === 'count-tokens' ? '/v1/messages/count_tokens' : '/v1/messages';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { serializeBody } from '../util/frozen-json.js';
 import { fileURLToPath } from 'node:url';
 import type { PrepareInput, UpstreamRequest } from './types.js';
-import { clientHeader, joinUrl } from './types.js';
+import { bearer, clientHeader, joinUrl } from './types.js';
 import type { TokenSession } from '../credentials/session.js';
 import { readPrompt } from './codex-prompts.js';
 
@@ -85,7 +85,7 @@ export async function codexOAuthRequest(input: PrepareInput, model: string, effo
     'content-type': 'application/json',
     accept: 'text/event-stream',
     connection: 'Keep-Alive',
-    authorization: `Bearer ${token}`,
+    authorization: bearer(token),
     session_id: sessionId,
     originator: 'codex_cli_rs',
   });

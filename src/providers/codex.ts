@@ -1,6 +1,6 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { serializeBody } from '../util/frozen-json.js';
-import { joinUrl } from './types.js';
+import { bearer, joinUrl } from './types.js';
 import { splitEffortSuffix } from './model-lists.js';
 import { sessionOf } from '../credentials/session.js';
 import { codexOAuthRequest, foldResponsesSse } from './codex-oauth.js';
@@ -32,7 +32,7 @@ export const codexExecutor: Executor = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',
     };
-    if (credential.apiKey) headers.authorization = `Bearer ${credential.apiKey}`;
+    if (credential.apiKey) headers.authorization = bearer(credential.apiKey);
     Object.assign(headers, credential.headers);
     return { url: joinUrl(credential.baseUrl || OPENAI_BASE_URL, '/responses'), method: 'POST', headers, body: serializeBody(out) };
   },

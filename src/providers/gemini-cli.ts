@@ -1,6 +1,6 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { serializeBody } from '../util/frozen-json.js';
-import { clientHeader, joinUrl } from './types.js';
+import { bearer, clientHeader, joinUrl } from './types.js';
 import { accessTokenFor } from '../credentials/session.js';
 import { unwrapResponseEvent, unwrapResponseJson } from './unwrap.js';
 
@@ -50,7 +50,7 @@ export const geminiCliExecutor: Executor = {
     // A client's User-Agent is only passed on when it is Google's own client (an SDK's UA would stand out).
     const ua = clientHeader(clientHeaders, 'user-agent');
     headers['user-agent'] = ua && /^(google-api-nodejs-client|GeminiCLI)\//.test(ua) ? ua : DEFAULT_HEADERS['user-agent']!;
-    if (token) headers.authorization = `Bearer ${token}`;
+    if (token) headers.authorization = bearer(token);
     Object.assign(headers, credential.headers);
     const base = credential.baseUrl || GEMINI_CLI_BASE_URL;
     return { url: joinUrl(base, v1internalPath(stream, operation)), method: 'POST', headers, body: serializeBody(envelope, 'request') };

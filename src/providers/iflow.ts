@@ -1,6 +1,6 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { serializeBody } from '../util/frozen-json.js';
-import { joinUrl } from './types.js';
+import { bearer, joinUrl } from './types.js';
 import { sessionOf, CredentialUnavailableError } from '../credentials/session.js';
 
 export const IFLOW_BASE_URL = 'https://apis.iflow.cn/v1';
@@ -34,7 +34,7 @@ export const iflowExecutor: Executor = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',
       'user-agent': 'iFlow-Cli',
-      authorization: `Bearer ${key}`,
+      authorization: bearer(key),
     };
     Object.assign(headers, credential.headers);
     return { url: joinUrl(credential.baseUrl || IFLOW_BASE_URL, '/chat/completions'), method: 'POST', headers, body: serializeBody(out) };

@@ -1,6 +1,6 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { serializeBody } from '../util/frozen-json.js';
-import { joinUrl } from './types.js';
+import { bearer, joinUrl } from './types.js';
 
 /** Any OpenAI-compatible Chat Completions service (OpenRouter, local servers, ...). */
 export const openAICompatExecutor: Executor = {
@@ -17,7 +17,7 @@ export const openAICompatExecutor: Executor = {
       accept: stream ? 'text/event-stream' : 'application/json',
       'user-agent': 'cliproxy-openai-compat',
     };
-    if (credential.apiKey) headers.authorization = `Bearer ${credential.apiKey}`;
+    if (credential.apiKey) headers.authorization = bearer(credential.apiKey);
     Object.assign(headers, credential.headers);
     return { url: joinUrl(credential.baseUrl ?? '', '/chat/completions'), method: 'POST', headers, body: serializeBody(out) };
   },

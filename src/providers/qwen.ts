@@ -1,6 +1,6 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
 import { serializeBody } from '../util/frozen-json.js';
-import { joinUrl } from './types.js';
+import { bearer, joinUrl } from './types.js';
 import { sessionOf } from '../credentials/session.js';
 
 export const QWEN_BASE_URL = 'https://portal.qwen.ai/v1';
@@ -44,7 +44,7 @@ export const qwenExecutor: Executor = {
       'x-goog-api-client': 'gl-node/22.17.0',
       'client-metadata': 'ideType=IDE_UNSPECIFIED,platform=PLATFORM_UNSPECIFIED,pluginType=GEMINI',
     };
-    if (token) headers.authorization = `Bearer ${token}`;
+    if (token) headers.authorization = bearer(token);
     Object.assign(headers, credential.headers);
     const base = qwenBase(credential.baseUrl, session?.meta.resource_url);
     return { url: joinUrl(base, '/chat/completions'), method: 'POST', headers, body: serializeBody(out) };

@@ -49,6 +49,19 @@ export interface Executor {
   unwrapEvent?(event: SseEvent): SseEvent | undefined;
 }
 
+// `Bearer <token>` for the same few tokens on every call: one flat string per token, not a new concatenation
+// for undici to flatten and validate each time. Bounded; tokens rotate on refresh, so old ones age out.
+const bearers = new Map<string, string>();
+
+export function bearer(token: string): string {
+  let v = bearers.get(token);
+  if (v === undefined) {
+    if (bearers.size >= 256) bearers.clear();
+    bearers.set(token, (v = `Bearer ${token}`));
+  }
+  return v;
+}
+
 // Executors join the same (base, path) pairs on every call; handing back the same string object each time
 // also lets V8 reuse its cached hash where the URL is a map key (upstream/send.ts).
 const joined = new Map<string, Map<string, string>>();

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { trimmed } from '../util/trim.js';
 
 /**
  * Client API-key check. Keys are compared as SHA-256 digests with timingSafeEqual, so neither the key's
@@ -43,11 +44,18 @@ function digest(s: string): Buffer {
   return oneShot ? oneShot('sha256', s, 'buffer') : createHash('sha256').update(s).digest();
 }
 
+/** The token of an Authorization header (`Bearer <token>` in any case, or the bare value), trimmed. */
+function bearerToken(auth: string): string {
+  // The usual exact `Bearer ` prefix and no surrounding spaces cost a compare and a slice, no lower-casing or trim.
+  const bearer = auth.startsWith('Bearer ') || auth.slice(0, 7).toLowerCase() === 'bearer ';
+  return trimmed(bearer ? auth.slice(7) : auth);
+}
+
 /** Key candidates a caller may present, in CLIProxyAPI's order (SPEC 2.6). */
 export function presentedKeys(req: IncomingMessage, url: URL | undefined): string[] {
   const out: string[] = [];
   const auth = req.headers.authorization;
-  if (auth) out.push(auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : auth.trim());
+  if (auth) out.push(bearerToken(auth));
   const goog = req.headers['x-goog-api-key'];
   if (typeof goog === 'string' && goog) out.push(goog.trim());
   const xkey = req.headers['x-api-key'];

@@ -5,6 +5,7 @@ import type { App } from '../app.js';
 import type { Format } from '../formats/types.js';
 import { collectBody, parseJsonObject, BodyTooLargeError } from './body.js';
 import { validateEdge } from './validate.js';
+import { trimmed } from '../util/trim.js';
 import { sendError, serveModelCall, type InboundCall } from '../pipeline/model-call.js';
 import { sendJson } from './respond.js';
 import { anthropicModelList, geminiModel, geminiModelList, openAIModelList } from './model-list.js';
@@ -76,13 +77,15 @@ async function bodyCall(ctx: RequestContext, format: Format, operation: Operatio
 }
 
 /** Validate and serve an already-parsed body (shared with the Amp routes). */
-export function serveBody(ctx: RequestContext, format: Format, body: Record<string, unknown>, operation: Operation = 'generate', extra: Partial<InboundCall> = {}): Promise<void> {
+const NO_EXTRA: Partial<InboundCall> = Object.freeze({});
+
+export function serveBody(ctx: RequestContext, format: Format, body: Record<string, unknown>, operation: Operation = 'generate', extra: Partial<InboundCall> = NO_EXTRA): Promise<void> {
   const edge = validateEdge(format, body, operation === 'count-tokens');
   if (!edge.ok) {
     sendError(ctx.res, format, 400, edge.message, ctx.responseHeaders);
     return Promise.resolve();
   }
-  const model = String(body.model).trim();
+  const model = trimmed(String(body.model));
   const call: InboundCall = {
     format,
     body,
@@ -93,8 +96,8 @@ export function serveBody(ctx: RequestContext, format: Format, body: Record<stri
     clientHeaders: ctx.req.headers,
     responseHeaders: ctx.responseHeaders,
     requestId: ctx.requestId,
-    ...extra,
   };
+  if (extra !== NO_EXTRA) Object.assign(call, extra);
   return serveModelCall(ctx.app, call, ctx.res, ctx.cancel);
 }
 

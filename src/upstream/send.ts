@@ -37,13 +37,22 @@ class Response implements UpstreamResponse {
   }
 }
 
-/** The value of one header from raw pairs (`name` lower-case); length is compared before any decoding. */
+/** The value of one header from raw pairs (`name` lower-case ASCII); names are compared as bytes, not decoded. */
 function rawHeader(raw: Buffer[], name: string): string | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i]!;
-    if (k.length === name.length && k.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
+    if (k.length === name.length && sameNameIgnoringCase(k, name)) return raw[i + 1]!.toString('latin1');
   }
   return undefined;
+}
+
+function sameNameIgnoringCase(bytes: Buffer, lower: string): boolean {
+  for (let j = 0; j < bytes.length; j++) {
+    let b = bytes[j]!;
+    if (b >= 65 && b <= 90) b |= 0x20; // A-Z
+    if (b !== lower.charCodeAt(j)) return false;
+  }
+  return true;
 }
 
 export class TransportError extends Error {
