@@ -1,12 +1,12 @@
 // Instructions executed per request on the proxy's main thread, cliproxy vs the bare Node proxy, counted by
 // valgrind's callgrind (`apt-get install valgrind`). Unlike requests/s or CPU time on this shared VM, which
-// swing by tens of percent from one second to the next, the count repeats within about 1% from run to run, so
-// it shows a hot-path change of a few percent that throughput runs cannot. Not part of `npm run bench`: it
-// needs valgrind and takes a few minutes (Node runs some 50x slower under it).
+// swing by tens of percent from one second to the next, the count repeats within about 1% for cliproxy and 4%
+// for the bare proxy (its JIT choices vary more), so it shows hot-path changes that throughput runs cannot. Not
+// part of `npm run bench`: it needs valgrind and takes a few minutes (Node runs some 50x slower under it).
 //
 //   node bench/instructions.mjs            non-stream pass-through (OpenAI chat, the issue-2 benchmark's call)
 //   STREAM=1 node bench/instructions.mjs   the same call streamed
-//   N=2000 WARM=8000 ...                   measured requests / warm-up requests per target (defaults 1000/5000)
+//   N=2000 WARM=8000 ...                   measured requests / warm-up requests per target (defaults 2000/8000)
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { startProcess } from './spawn.mjs';
 
-const N = Number(process.env.N ?? 1000);
-const WARM = Number(process.env.WARM ?? 5000);
+const N = Number(process.env.N ?? 2000);
+const WARM = Number(process.env.WARM ?? 8000);
 const CONCURRENCY = 8;
 const stream = process.env.STREAM === '1';
 

@@ -28,12 +28,15 @@ export class ProxyUrlError extends Error {}
 
 /** Resolve a credential proxy over the global one; empty means "use the global proxy", `direct`/`none` bypass it. */
 export function effectiveProxy(credentialProxy: string | undefined, globalProxy: string | undefined): string {
+  // Most calls have neither: answer those without a trim call.
+  if (!credentialProxy && !globalProxy) return '';
   const own = credentialProxy?.trim();
   if (own) return own;
   return globalProxy?.trim() ?? '';
 }
 
 export function dispatcherFor(proxyUrl: string): Dispatcher {
+  if (proxyUrl === '') return directDispatcher(); // the usual case, checked before any string work
   const p = proxyUrl.trim();
   if (!p || p === 'direct' || p === 'none') return directDispatcher();
   const cached = cache.get(p);
