@@ -31,8 +31,13 @@ export interface Success {
   executor: Executor;
   upstream: UpstreamResponse;
   upstreamStream: boolean;
-  /** Stream path: events already read while checking the stream is not empty or an immediate error. */
-  primed?: { first: SseEvent[]; rest: SseEventStream };
+  /**
+   * Stream path: events already read while checking the stream is not empty or an immediate error. `view`: the
+   * events' text is a latin1 view of the upstream's bytes (one character per byte), edited in place (model
+   * names) and written back as latin1, so a same-format stream's bytes reach the caller with no UTF-8 decoding
+   * and re-encoding on the way.
+   */
+  primed?: { first: SseEvent[]; rest: SseEventStream; view?: boolean };
   /** Non-stream path: the parsed body. */
   json?: Record<string, unknown>;
   jsonText?: string;

@@ -116,13 +116,15 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     const ctype = upstream.contentType;
     if (upstreamStream && ctype.includes('text/event-stream')) {
       // Hold back the answer until the stream proves non-empty (see primeStream).
-      const primed = await primeStream(upstream, executor, signal, guard);
+      // A same-format stream that goes back as it came is read as a byte view (see Success.primed.view).
+      const view = same && call.stream && !executor.unwrapEvent && !call.transformChunk;
+      const primed = await primeStream(upstream, executor, signal, guard, view ? 'latin1' : 'utf8');
       if (!primed.ok) return fail(primed.failure);
       const onStreamError = () => {
         // A failure after the caller got bytes cannot fail over; it still counts against the credential.
         if (!signal.aborted) app.router.markFailure(candidate.credential.id, routeModel, { status: 502, message: 'stream failed', transport: true });
       };
-      return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first: primed.first, rest: guard.guard(primed.rest, onStreamError) } } };
+      return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first: primed.first, rest: guard.guard(primed.rest, onStreamError), view } } };
     }
     // A same-format answer that goes back as it came is handled as bytes (see Success.jsonBytes).
     const asBytes = same && !upstreamStream && call.operation === 'generate' && !executor.unwrapBody && !call.transformJson;

@@ -8,7 +8,7 @@ import { streamErrorEvent } from '../formats/stream-errors.js';
 import { responseToEvents } from '../formats/shared/aggregate.js';
 import { SseWriter } from '../server/sse.js';
 import { sendJson } from '../server/respond.js';
-import { restoreModelNames } from './model-name.js';
+import { latin1View, restoreModelNames } from './model-name.js';
 import { estimateTokens } from './estimate-tokens.js';
 import type { InboundCall, Success } from './call-types.js';
 import { sendError } from './errors.js';
@@ -20,12 +20,14 @@ export function pipePassthrough(
   writer: SseWriter,
   signal: Cancellation,
 ): Promise<void> {
-  const sink = callerSink(call, writer);
+  const view = primed.view === true;
+  const sink = callerSink(call, writer, view);
+  const model = view ? latin1View(call.model) : call.model;
   // Same format: the upstream's events go out as they are, with the caller's model name restored.
   const emit = (batch: SseEvent[]): boolean => {
     for (let i = 0; i < batch.length; i++) {
       const ev = batch[i]!;
-      const data = restoreModelNames(ev.data, call.model);
+      const data = restoreModelNames(ev.data, model);
       if (data !== ev.data) batch[i] = ev.event ? { event: ev.event, data } : { data };
     }
     return sink.emit(batch);
@@ -115,9 +117,9 @@ function pump(
 /**
  * Where a caller's stream events go: SSE frames, or for Gemini's `alt=json` one JSON array written element by
  * element; the legacy-completions reshaping (`transformChunk`) applies on the way. `emit` returns false when
- * the caller's socket is full.
+ * the caller's socket is full. `view`: the events are latin1 views of upstream bytes (no reshaping applies then).
  */
-function callerSink(call: InboundCall, writer: SseWriter): { emit(events: SseEvent[]): boolean; close(): void } {
+function callerSink(call: InboundCall, writer: SseWriter, view = false): { emit(events: SseEvent[]): boolean; close(): void } {
   const jsonArray = call.format === 'gemini' && call.geminiAlt === 'json';
   let wroteArrayItem = false;
   return {
@@ -129,9 +131,9 @@ function callerSink(call: InboundCall, writer: SseWriter): { emit(events: SseEve
           text += (wroteArrayItem ? ',\n' : '[') + ev.data;
           wroteArrayItem = true;
         }
-        return writer.sendRaw(text);
+        return writer.sendRaw(text, view);
       }
-      if (!call.transformChunk) return writer.send(events);
+      if (!call.transformChunk) return writer.send(events, view);
       const out: SseEvent[] = [];
       for (const ev of events) {
         const t = call.transformChunk(ev);

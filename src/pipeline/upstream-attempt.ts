@@ -44,19 +44,26 @@ export function earlyStreamError(events: SseEvent[]): AttemptFailure | undefined
   return undefined;
 }
 
+function utf8Event(ev: SseEvent): SseEvent {
+  const data = Buffer.from(ev.data, 'latin1').toString('utf8');
+  return ev.event ? { event: Buffer.from(ev.event, 'latin1').toString('utf8'), data } : { data };
+}
+
 export type Primed = { ok: true; first: SseEvent[]; rest: SseEventStream } | { ok: false; failure: AttemptFailure };
 
 /**
  * Read the first events of an upstream stream before committing to it, so an empty or instantly failing
  * stream can still move to another credential before the caller has seen a byte.
  */
-export async function primeStream(upstream: UpstreamResponse, executor: Executor, signal: Cancellation, guard?: AttemptGuard): Promise<Primed> {
-  const rest = readSseEvents(upstream.body, executor.unwrapEvent);
+export async function primeStream(upstream: UpstreamResponse, executor: Executor, signal: Cancellation, guard?: AttemptGuard, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<Primed> {
+  const rest = readSseEvents(upstream.body, executor.unwrapEvent, encoding);
   try {
     const firstBatch = await rest.next();
     guard?.settle();
     if (firstBatch.done) return { ok: false, failure: { status: 502, message: 'upstream returned an empty stream', transport: true } };
-    const early = earlyStreamError(firstBatch.value);
+    let early = earlyStreamError(firstBatch.value);
+    // A latin1 view (see UpstreamBody.text) holds UTF-8 bytes: the error's message is read from the real text.
+    if (early && encoding === 'latin1') early = earlyStreamError(firstBatch.value.map(utf8Event));
     if (early) {
       upstream.body.destroy();
       return { ok: false, failure: early };

@@ -57,17 +57,20 @@ export class SseWriter {
     return this.started;
   }
 
-  /** Write already-framed text now; false when the socket wants the caller to wait for 'drain'. */
-  sendRaw(text: string): boolean {
+  /**
+   * Write already-framed text now; false when the socket wants the caller to wait for 'drain'. `view`: the text
+   * is a latin1 view of bytes to send as they are (see Success.primed.view), not text to encode as UTF-8.
+   */
+  sendRaw(text: string, view = false): boolean {
     if (this.res.writableEnded || this.res.destroyed) return true;
     this.lastWrite = Date.now();
     // No corking of our own: node:http already corks the socket for the rest of the tick on a response's first
     // write, so the writes of one tick (and the headers) leave in one writev (checked with strace on Node 20).
-    return this.res.write(text);
+    return this.res.write(text, view ? 'latin1' : 'utf8');
   }
 
-  send(events: readonly SseEvent[]): boolean {
-    return events.length === 0 ? true : this.sendRaw(frameAll(events));
+  send(events: readonly SseEvent[], view = false): boolean {
+    return events.length === 0 ? true : this.sendRaw(frameAll(events), view);
   }
 
   /** Call `fn` once the socket drains (or closes). */

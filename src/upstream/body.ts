@@ -118,9 +118,12 @@ export class UpstreamBody {
     });
   }
 
-  /** The body as SSE event batches (one batch per network chunk that completed events), `map` applied. */
-  events(map?: (ev: SseEvent) => SseEvent | undefined): SseEventStream {
-    const stream = new SseEventStream(this, map);
+  /**
+   * The body as SSE event batches (one batch per network chunk that completed events), `map` applied. With
+   * `latin1` the events' text is a one-character-per-byte view of the upstream's bytes (see `text`).
+   */
+  events(map?: (ev: SseEvent) => SseEvent | undefined, encoding: 'utf8' | 'latin1' = 'utf8'): SseEventStream {
+    const stream = new SseEventStream(this, map, encoding);
     this.consume(stream);
     return stream;
   }
@@ -157,8 +160,9 @@ const HIGH_WATER_BATCHES = 32;
 export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
   private readonly parser: EventSourceParser;
   // StringDecoder rather than TextDecoder: the same handling of characters split across chunks, at a sixth of
-  // the cost per chunk (TextDecoder's streaming mode goes through ICU).
-  private readonly decoder = new StringDecoder('utf8');
+  // the cost per chunk (TextDecoder's streaming mode goes through ICU). None for a latin1 view: bytes map to
+  // characters one to one, so nothing is ever split.
+  private readonly decoder: StringDecoder | undefined;
   private atStart = true;
   private batch: SseEvent[] = [];
   private readonly queue: SseEvent[][] = [];
@@ -175,7 +179,9 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
   constructor(
     private readonly body: UpstreamBody,
     map: ((ev: SseEvent) => SseEvent | undefined) | undefined,
+    readonly encoding: 'utf8' | 'latin1' = 'utf8',
   ) {
+    this.decoder = encoding === 'utf8' ? new StringDecoder('utf8') : undefined;
     this.parser = createParser({
       onEvent: (ev) => {
         const e: SseEvent = ev.event ? { event: ev.event, data: ev.data } : { data: ev.data };
@@ -203,18 +209,19 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
 
   chunk(buf: Buffer): void {
     this.lastActivity = performance.now();
-    let text = this.decoder.write(buf);
+    let text = this.decoder ? this.decoder.write(buf) : buf.toString('latin1');
     if (this.atStart && text) {
       // A byte-order mark may open the stream (TextDecoder dropped it too); it is not part of the first field.
       this.atStart = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      else if (!this.decoder && text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
     }
     this.parser.feed(text);
     this.flush();
   }
 
   end(): void {
-    this.parser.feed(this.decoder.end());
+    if (this.decoder) this.parser.feed(this.decoder.end());
     // A final event without its blank line still counts.
     this.parser.feed('\n\n');
     this.flush();

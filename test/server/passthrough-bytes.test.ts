@@ -3,11 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
-// A non-stream same-format answer travels as bytes: only the model name is edited. Non-ASCII text in the answer,
-// in the upstream's model name and in the caller's alias must come out exactly as UTF-8, with a matching length.
+// Same-format answers travel as bytes (non-stream) or byte views (streams): only model names are edited.
+// Non-ASCII text in the answer, in the upstream's model name and in the caller's alias must come out exactly as
+// UTF-8, with a matching length.
 let upstream: Server;
 let proxy: RunningProxy;
 let answer: (model: string) => string;
+let events: (model: string) => string[];
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
@@ -15,7 +17,22 @@ beforeAll(async () => {
     req.setEncoding('utf8');
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
-      const body = answer((JSON.parse(raw) as { model: string }).model);
+      const req = JSON.parse(raw) as { model: string; stream?: boolean };
+      if (req.stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        // One write per event, and one event split mid-character across two writes.
+        for (const ev of events(req.model)) {
+          const bytes = Buffer.from(ev, 'utf8');
+          const cut = bytes.indexOf(0xc3);
+          if (cut > 0) {
+            res.write(bytes.subarray(0, cut + 1));
+            res.write(bytes.subarray(cut + 1));
+          } else res.write(bytes);
+        }
+        res.end();
+        return;
+      }
+      const body = answer(req.model);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(body);
     });
@@ -31,14 +48,16 @@ afterAll(async () => {
   await new Promise((r) => upstream?.close(r));
 });
 
-const call = (model: string) =>
+const call = (model: string, stream = false) =>
   fetch(`${proxy.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'x' }] }),
+    body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'x' }] }),
   });
 
-describe('non-stream pass-through bytes', () => {
+const chunk = (model: string, content: string) => `data: {"id":"c1","object":"chat.completion.chunk","model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
+
+describe('same-format pass-through bytes', () => {
   it('keeps non-ASCII content byte for byte and restores a non-ASCII alias', async () => {
     answer = (model) => `{"id":"c1","object":"chat.completion","model":${JSON.stringify(model)},"choices":[{"index":0,"message":{"role":"assistant","content":"héllo 日本 🎉 \\u00e9"},"finish_reason":"stop"}]}`;
     const r = await call('modèle-é');
@@ -54,5 +73,25 @@ describe('non-stream pass-through bytes', () => {
     answer = () => '{"model":"plain","note":"ünïcödé"}';
     const r = await call('plain');
     expect(Buffer.from(await r.arrayBuffer()).equals(Buffer.from('{"model":"plain","note":"ünïcödé"}', 'utf8'))).toBe(true);
+  });
+
+  it('streams non-ASCII deltas intact (a character split across upstream writes included) under a non-ASCII alias', async () => {
+    const parts = ['héllo ', '日本 ', '🎉', ' çà'];
+    events = (model) => [...parts.map((p) => chunk(model, p)), 'data: [DONE]\n\n'];
+    const r = await call('modèle-é', true);
+    expect(r.status).toBe(200);
+    const text = Buffer.from(await r.arrayBuffer()).toString('utf8');
+    expect(text).not.toContain('\ufffd');
+    const datas = text.split('\n').filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]').map((l) => JSON.parse(l.slice(6)) as { model: string; choices: Array<{ delta: { content: string } }> });
+    expect(datas.map((d) => d.model)).toEqual(parts.map(() => 'modèle-é'));
+    expect(datas.map((d) => d.choices[0]!.delta.content).join('')).toBe(parts.join(''));
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('an upstream error as the first event reaches the caller with its non-ASCII message intact', async () => {
+    events = () => ['data: {"error":{"message":"Überlastet – bitte später","type":"overloaded_error","code":"overloaded"}}\n\n'];
+    const r = await call('modèle-é', true);
+    expect(r.status).toBeGreaterThanOrEqual(500);
+    expect(JSON.stringify(await r.json())).toContain('Überlastet – bitte später');
   });
 });
