@@ -20,9 +20,10 @@ export class ClientKeyRing {
   }
 
   // Verdicts for recently presented keys (valid or not): the same few keys arrive on every request, and a
-  // digest plus one native timingSafeEqual call per configured key showed in the per-request profile. A key
-  // seen before is answered by a lookup of that exact string, which tells its sender only what the sender
-  // already knows (whether the server has seen that string); a key not seen before takes the constant-time path.
+  // digest plus one native timingSafeEqual call per configured key showed in the per-request profile. A key not
+  // seen before takes the constant-time path. The timing of a lookup can only tell whether that exact string was
+  // presented recently: for a valid key the answer itself says more, for an invalid one it says nothing about
+  // any valid key (the digest cache this replaces had the same property).
   private readonly verdicts = new Map<string, number>();
 
   /** Index of the matching key, or -1. A key not seen before is checked against every key in constant time. */

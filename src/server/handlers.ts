@@ -76,9 +76,9 @@ async function bodyCall(ctx: RequestContext, format: Format, operation: Operatio
   if (body) await serveBody(ctx, format, body, operation);
 }
 
-/** Validate and serve an already-parsed body (shared with the Amp routes). */
 const NO_EXTRA: Partial<InboundCall> = Object.freeze({});
 
+/** Validate and serve an already-parsed body (shared with the Amp routes). */
 export function serveBody(ctx: RequestContext, format: Format, body: Record<string, unknown>, operation: Operation = 'generate', extra: Partial<InboundCall> = NO_EXTRA): Promise<void> {
   const edge = validateEdge(format, body, operation === 'count-tokens');
   if (!edge.ok) {

@@ -83,12 +83,11 @@ class Context implements RequestContext {
 }
 
 /**
- * The request path without trailing slashes. A plain path (no query, escapes, dot segments, backslashes or
- * leading `//`) is used as sent; anything else goes through the WHATWG URL parser, whose normalisation the
- * routes rely on. Returns the parsed URL too when one was built.
+ * Whether a request target is anything but a plain path (no query, fragment, escapes, dot segments,
+ * backslashes or leading `//`). The regex /[?#%\\]|\/\.|^\/\/|^[^/]/ as a loop: a RegExp test per request cost
+ * more than the scan.
  */
 export function needsUrlParser(raw: string): boolean {
-  // The regex /[?#%\\]|\/\.|^\/\/|^[^/]/ as a loop: a RegExp test per request cost more than the scan.
   if (raw.length === 0) return false;
   if (raw.charCodeAt(0) !== 47 /* / */ || raw.charCodeAt(1) === 47) return true;
   for (let i = 1; i < raw.length; i++) {
@@ -99,6 +98,10 @@ export function needsUrlParser(raw: string): boolean {
   return false;
 }
 
+/**
+ * The request path without trailing slashes. A plain path is used as sent; anything else goes through the
+ * WHATWG URL parser, whose normalisation the routes rely on. Returns the parsed URL too when one was built.
+ */
 function requestPath(raw: string): { path: string; url: URL | undefined } {
   let path: string;
   let url: URL | undefined;
