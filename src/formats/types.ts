@@ -9,6 +9,11 @@ export const FORMATS: readonly Format[] = ['openai-chat', 'openai-responses', 'a
 export interface SseEvent {
   event?: string;
   data: string;
+  /**
+   * Set only on a same-format stream's raw pass-through (see SseEventStream's `raw` mode): `data` is already
+   * framed upstream text (whole lines, any number of events), written as it is.
+   */
+  raw?: true;
 }
 
 export interface EncodeContext {

@@ -116,9 +116,10 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
     const ctype = upstream.contentType;
     if (upstreamStream && ctype.includes('text/event-stream')) {
       // Hold back the answer until the stream proves non-empty (see primeStream).
-      // A same-format stream that goes back as it came is read as a byte view (see Success.primed.view).
+      // A same-format stream that goes back as it came is read as a byte view (see Success.primed.view), and
+      // passed on raw after its first events unless Gemini's alt=json needs every event's data on its own.
       const view = same && call.stream && !executor.unwrapEvent && !call.transformChunk;
-      const primed = await primeStream(upstream, executor, signal, guard, view ? 'latin1' : 'utf8');
+      const primed = await primeStream(upstream, executor, signal, guard, !view ? 'text' : jsonArrayOut ? 'view' : 'raw');
       if (!primed.ok) return fail(primed.failure);
       const onStreamError = () => {
         // A failure after the caller got bytes cannot fail over; it still counts against the credential.

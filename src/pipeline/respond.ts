@@ -28,7 +28,7 @@ export function pipePassthrough(
     for (let i = 0; i < batch.length; i++) {
       const ev = batch[i]!;
       const data = restoreModelNames(ev.data, model);
-      if (data !== ev.data) batch[i] = ev.event ? { event: ev.event, data } : { data };
+      if (data !== ev.data) batch[i] = ev.raw ? { data, raw: true } : ev.event ? { event: ev.event, data } : { data };
     }
     return sink.emit(batch);
   };

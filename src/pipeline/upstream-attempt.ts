@@ -7,6 +7,7 @@ import type { Executor } from '../providers/types.js';
 import { ProxyUrlError } from '../upstream/dispatcher.js';
 import { readText, TransportError, type SseEventStream, type UpstreamResponse } from '../upstream/send.js';
 import { readSseEvents } from '../upstream/sse-read.js';
+import type { SseReadMode } from '../upstream/body.js';
 import { CredentialUnavailableError } from '../credentials/session.js';
 import type { AttemptGuard } from './upstream-guard.js';
 
@@ -55,15 +56,15 @@ export type Primed = { ok: true; first: SseEvent[]; rest: SseEventStream } | { o
  * Read the first events of an upstream stream before committing to it, so an empty or instantly failing
  * stream can still move to another credential before the caller has seen a byte.
  */
-export async function primeStream(upstream: UpstreamResponse, executor: Executor, signal: Cancellation, guard?: AttemptGuard, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<Primed> {
-  const rest = readSseEvents(upstream.body, executor.unwrapEvent, encoding);
+export async function primeStream(upstream: UpstreamResponse, executor: Executor, signal: Cancellation, guard?: AttemptGuard, mode: SseReadMode = 'text'): Promise<Primed> {
+  const rest = readSseEvents(upstream.body, executor.unwrapEvent, mode);
   try {
     const firstBatch = await rest.next();
     guard?.settle();
     if (firstBatch.done) return { ok: false, failure: { status: 502, message: 'upstream returned an empty stream', transport: true } };
     let early = earlyStreamError(firstBatch.value);
     // A latin1 view (see UpstreamBody.text) holds UTF-8 bytes: the error's message is read from the real text.
-    if (early && encoding === 'latin1') early = earlyStreamError(firstBatch.value.map(utf8Event));
+    if (early && mode !== 'text') early = earlyStreamError(firstBatch.value.map(utf8Event));
     if (early) {
       upstream.body.destroy();
       return { ok: false, failure: early };

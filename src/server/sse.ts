@@ -9,8 +9,11 @@ export const SSE_HEADERS: Record<string, string> = {
 };
 
 export function frameSse(ev: SseEvent): string {
-  // `data` never contains raw newlines: every producer writes single-line JSON.
-  return ev.event ? `event: ${ev.event}\ndata: ${ev.data}\n\n` : `data: ${ev.data}\n\n`;
+  if (ev.raw) return ev.data;
+  // Our own events are single-line JSON; an upstream event with several `data:` lines arrives joined by `\n`
+  // and leaves as the same lines.
+  const data = ev.data.includes('\n') ? ev.data.replaceAll('\n', '\ndata: ') : ev.data;
+  return ev.event ? `event: ${ev.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
 }
 
 function frameAll(events: readonly SseEvent[]): string {

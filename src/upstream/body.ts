@@ -118,12 +118,9 @@ export class UpstreamBody {
     });
   }
 
-  /**
-   * The body as SSE event batches (one batch per network chunk that completed events), `map` applied. With
-   * `latin1` the events' text is a one-character-per-byte view of the upstream's bytes (see `text`).
-   */
-  events(map?: (ev: SseEvent) => SseEvent | undefined, encoding: 'utf8' | 'latin1' = 'utf8'): SseEventStream {
-    const stream = new SseEventStream(this, map, encoding);
+  /** The body as SSE event batches (one batch per network chunk that completed events), `map` applied. */
+  events(map?: (ev: SseEvent) => SseEvent | undefined, mode: SseReadMode = 'text'): SseEventStream {
+    const stream = new SseEventStream(this, map, mode);
     this.consume(stream);
     return stream;
   }
@@ -153,6 +150,18 @@ export class UpstreamBody {
 const HIGH_WATER_BATCHES = 32;
 
 /**
+ * How an SSE body is read:
+ * - `text`: decoded as UTF-8 and parsed into events;
+ * - `view`: parsed the same way over a latin1 view of the bytes (one character per byte; see
+ *   UpstreamBody.text), for events that go back out as latin1 unchanged but for ASCII edits;
+ * - `raw`: a view whose first events are parsed (what primeStream inspects), after which the rest of the body
+ *   is handed on as framed text, not events: each chunk's complete lines as one `{ data, raw: true }` event,
+ *   a line cut by the chunk boundary held back until it completes. A `"model": "…"` pair never spans lines, so
+ *   names can still be restored on every piece; nothing is parsed or re-framed per event.
+ */
+export type SseReadMode = 'text' | 'view' | 'raw';
+
+/**
  * SSE batches of one upstream body as an async iterator. Events are parsed (and mapped) as each network chunk
  * arrives; the iterator only hands them over. An optional idle limit aborts an upstream that goes silent while
  * the reader is waiting for it (time the upstream is paused for a slow reader does not count).
@@ -163,6 +172,12 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
   // the cost per chunk (TextDecoder's streaming mode goes through ICU). None for a latin1 view: bytes map to
   // characters one to one, so nothing is ever split.
   private readonly decoder: StringDecoder | undefined;
+  /** `raw` mode: parsing until the first events (`priming`), then passing text on (`on`). */
+  private rawPhase: 'off' | 'priming' | 'on';
+  /** `raw` mode: text not yet handed on (while priming: all text since the stream began). */
+  private rawCarry = '';
+  /** `raw` mode: the last characters handed on, to close a final event the upstream left open. */
+  private rawLast = '';
   private atStart = true;
   private batch: SseEvent[] = [];
   private readonly queue: SseEvent[][] = [];
@@ -179,9 +194,10 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
   constructor(
     private readonly body: UpstreamBody,
     map: ((ev: SseEvent) => SseEvent | undefined) | undefined,
-    readonly encoding: 'utf8' | 'latin1' = 'utf8',
+    readonly mode: SseReadMode = 'text',
   ) {
-    this.decoder = encoding === 'utf8' ? new StringDecoder('utf8') : undefined;
+    this.decoder = mode === 'text' ? new StringDecoder('utf8') : undefined;
+    this.rawPhase = mode === 'raw' ? 'priming' : 'off';
     this.parser = createParser({
       onEvent: (ev) => {
         const e: SseEvent = ev.event ? { event: ev.event, data: ev.data } : { data: ev.data };
@@ -216,14 +232,57 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       else if (!this.decoder && text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
     }
-    this.parser.feed(text);
+    if (this.rawPhase === 'on') {
+      this.passRaw(text);
+    } else {
+      if (this.rawPhase === 'priming') this.rawCarry += text;
+      this.parser.feed(text);
+      if (this.rawPhase === 'priming' && this.batch.length > 0) {
+        // The parsed events end at the last blank line; whatever follows it (lines of an event not complete
+        // yet, a cut line) goes on raw, and so does everything after.
+        const rest = this.rawCarry.slice(afterLastBlankLine(this.rawCarry));
+        this.rawCarry = '';
+        this.rawPhase = 'on';
+        this.passRaw(rest);
+      }
+    }
     this.flush();
   }
 
+  /** `raw` mode: hand on the complete lines of carry + `text`, keep a cut line back. */
+  private passRaw(text: string): void {
+    const all = this.rawCarry + text;
+    // A scan back from the end (an upstream chunk nearly always ends a line): String#lastIndexOf runs in V8's
+    // C++ runtime and, for the terminator that is absent, reads the whole string.
+    let cut = all.length;
+    while (cut > 0) {
+      const c = all.charCodeAt(cut - 1);
+      if (c === 10 || c === 13) break;
+      cut--;
+    }
+    if (cut === 0) {
+      this.rawCarry = all;
+      return;
+    }
+    const out = cut === all.length ? all : all.slice(0, cut);
+    this.rawCarry = cut === all.length ? '' : all.slice(cut);
+    this.rawLast = out.length >= 8 ? out.slice(-8) : (this.rawLast + out).slice(-8);
+    this.batch.push({ data: out, raw: true });
+  }
+
   end(): void {
-    if (this.decoder) this.parser.feed(this.decoder.end());
-    // A final event without its blank line still counts.
-    this.parser.feed('\n\n');
+    if (this.rawPhase === 'on') {
+      // As the parsed path does (it feeds a blank line at the end), a final event the upstream left open still
+      // counts: close it.
+      let tail = this.rawCarry;
+      this.rawCarry = '';
+      if (!endsAtBlankLine(this.rawLast + tail)) tail += '\n\n';
+      if (tail) this.batch.push({ data: tail, raw: true });
+    } else {
+      if (this.decoder) this.parser.feed(this.decoder.end());
+      // A final event without its blank line still counts.
+      this.parser.feed('\n\n');
+    }
     this.flush();
     this.done = true;
     this.stopIdle();
@@ -383,4 +442,39 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
     this.idleTimer?.cancel();
     this.idleTimer = undefined;
   }
+}
+
+/**
+ * Offset just past the last blank line of `text` (0 if none), reading line ends as eventsource-parser does:
+ * `\n`, `\r\n` or `\r`, where a `\r` at the very end may be half of `\r\n` and ends nothing yet. Everything
+ * before the offset has been dispatched as events (or was comments); everything after belongs to an event the
+ * parser still holds.
+ */
+export function afterLastBlankLine(text: string): number {
+  let boundary = 0;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 10 && c !== 13) continue;
+    if (c === 13 && i === text.length - 1) break;
+    const end = c === 13 && text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+    if (i === lineStart) boundary = end;
+    lineStart = end;
+    i = end - 1;
+  }
+  return boundary;
+}
+
+/**
+ * Whether SSE text ends with a blank line (or is empty): no event is left open. A final lone `\r` counts as
+ * open: a streaming parser cannot tell it from the first half of `\r\n` and may hold the event back.
+ */
+export function endsAtBlankLine(text: string): boolean {
+  if (text === '') return true;
+  let end = text.length;
+  if (text.charCodeAt(end - 1) !== 10) return false;
+  end -= text.charCodeAt(end - 2) === 13 ? 2 : 1;
+  if (end === 0) return true;
+  const prev = text.charCodeAt(end - 1);
+  return prev === 10 || prev === 13;
 }

@@ -1,10 +1,10 @@
 import type { SseEvent } from '../formats/types.js';
-import type { SseEventStream, UpstreamBody } from './body.js';
+import type { SseEventStream, SseReadMode, UpstreamBody } from './body.js';
 
 /**
  * The one SSE reader: the events of each network chunk as soon as it arrives (events split across chunks are
  * reassembled), comments and keep-alives skipped, `map` (an executor's unwrapping) applied on the way.
  */
-export function readSseEvents(body: UpstreamBody, map?: (ev: SseEvent) => SseEvent | undefined, encoding: 'utf8' | 'latin1' = 'utf8'): SseEventStream {
-  return body.events(map, encoding);
+export function readSseEvents(body: UpstreamBody, map?: (ev: SseEvent) => SseEvent | undefined, mode: SseReadMode = 'text'): SseEventStream {
+  return body.events(map, mode);
 }
