@@ -244,6 +244,10 @@ export class SseEventStream implements AsyncIterableIterator<SseEvent[]> {
         this.rawCarry = '';
         this.rawPhase = 'on';
         this.passRaw(rest);
+      } else if (this.rawPhase === 'priming' && this.rawCarry.length > 65_536) {
+        // Comments or empty events before the first real one (keep-alives of a slow upstream): the parser is
+        // done with everything up to the last blank line, so that need not be kept.
+        this.rawCarry = this.rawCarry.slice(afterLastBlankLine(this.rawCarry));
       }
     }
     this.flush();

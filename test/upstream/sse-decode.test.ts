@@ -112,3 +112,18 @@ describe('raw pass-through of an upstream SSE body', () => {
     expect(endsAtBlankLine('data: a\r\n\n')).toBe(true);
   });
 });
+
+describe('raw pass-through while waiting for the first event', () => {
+  it('keeps only what the parser still holds, however long the upstream sends keep-alives first', async () => {
+    const body = new UpstreamBody();
+    const events = body.events(undefined, 'raw');
+    // 280 KB of keep-alives before the first event: what is held back stays under the 64 KB bound.
+    for (let i = 0; i < 20_000; i++) body.push(Buffer.from(': keep-alive\n\n'));
+    expect((events as unknown as { rawCarry: string }).rawCarry.length).toBeLessThan(65_536 + 64);
+    body.push(Buffer.from('data: {"model":"up"}\n\ndata: [DONE]\n\n'));
+    body.complete();
+    let out = '';
+    for await (const batch of events) for (const ev of batch) out += frameSse(ev);
+    expect(parsed(out)).toEqual([{ data: '{"model":"up"}' }, { data: '[DONE]' }]);
+  });
+});
