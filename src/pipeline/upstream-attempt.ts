@@ -6,8 +6,7 @@ import { parseRetryAfter } from '../router/retry-after.js';
 import type { Executor } from '../providers/types.js';
 import { ProxyUrlError } from '../upstream/dispatcher.js';
 import { readText, TransportError, type SseEventStream, type UpstreamResponse } from '../upstream/send.js';
-import { readSseEvents } from '../upstream/sse-read.js';
-import type { SseReadMode } from '../upstream/body.js';
+import { readSseEvents, type SseReadMode } from '../upstream/sse-read.js';
 import { CredentialUnavailableError } from '../credentials/session.js';
 import type { AttemptGuard } from './upstream-guard.js';
 

@@ -76,10 +76,8 @@ async function bodyCall(ctx: RequestContext, format: Format, operation: Operatio
   if (body) await serveBody(ctx, format, body, operation);
 }
 
-const NO_EXTRA: Partial<InboundCall> = Object.freeze({});
-
 /** Validate and serve an already-parsed body (shared with the Amp routes). */
-export function serveBody(ctx: RequestContext, format: Format, body: Record<string, unknown>, operation: Operation = 'generate', extra: Partial<InboundCall> = NO_EXTRA): Promise<void> {
+export function serveBody(ctx: RequestContext, format: Format, body: Record<string, unknown>, operation: Operation = 'generate', extra?: Partial<InboundCall>): Promise<void> {
   const edge = validateEdge(format, body, operation === 'count-tokens');
   if (!edge.ok) {
     sendError(ctx.res, format, 400, edge.message, ctx.responseHeaders);
@@ -97,7 +95,7 @@ export function serveBody(ctx: RequestContext, format: Format, body: Record<stri
     responseHeaders: ctx.responseHeaders,
     requestId: ctx.requestId,
   };
-  if (extra !== NO_EXTRA) Object.assign(call, extra);
+  if (extra) Object.assign(call, extra);
   return serveModelCall(ctx.app, call, ctx.res, ctx.cancel);
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Format } from '../formats/types.js';
 import { isObject } from '../formats/shared/json.js';
+import { trimmed } from '../util/trim.js';
 
 /**
  * Edge checks of the fields every handler relies on, per inbound format. Deeper structure is checked by the
@@ -53,7 +54,7 @@ export function plainlyValid(format: Format, body: Record<string, unknown>, coun
     return c === undefined || Array.isArray(c) || typeof c === 'string' || isObject(c);
   }
   const m = body.model;
-  if (typeof m !== 'string' || m.trim().length === 0) return false;
+  if (typeof m !== 'string' || trimmed(m).length === 0) return false;
   const stream = body.stream;
   if (format === 'openai-responses') {
     const input = body.input;
