@@ -80,9 +80,9 @@ async function modelCall(ctx: RequestContext, secrets: AmpSecretResolver, kind: 
     });
     return;
   }
-  if (format === 'anthropic') sanitizeAnthropicHistory(read.json);
+  const body = format === 'anthropic' ? sanitizeAnthropicHistory(read.json) : read.json;
   // Awaited, not returned: an async function adopts a returned promise through two extra microtasks.
-  await serveBody(ctx, format, read.json, operation, toolNameHooks(read.json));
+  await serveBody(ctx, format, body, operation, toolNameHooks(body));
 }
 
 async function geminiCall(ctx: RequestContext, secrets: AmpSecretResolver, action: string): Promise<void> {
