@@ -62,11 +62,11 @@ const chunk = (model: string, content: string) => `data: {"id":"c1","object":"ch
 describe('same-format pass-through bytes', () => {
   it("sends the caller's request bytes upstream with only the model member re-written", async () => {
     answer = (model) => `{"model":${JSON.stringify(model)},"choices":[]}`;
-    const sent = '{ "messages": [{"role":"user","content":"caf\\u00e9 \\/ 日本"}], "model": "plain", "seed": 12345678901234567890, "temperature": 1.0, "logit_bias": {"10": 1, "2": -1e2} }';
+    const sent = '{ "messages": [{"role":"user","content":"caf\\u00e9 \\/ 日本"}], "model": "plain", "seed": 12345678901234567890, "temperature": 1.0, "logit_bias": {"10": 1, "2": -1e2}, "user": "' + 'u'.repeat(200) + '" }';
     const r = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sent });
     expect(r.status).toBe(200);
     await r.arrayBuffer();
-    expect(received).toBe('{"messages": [{"role":"user","content":"caf\\u00e9 \\/ 日本"}],"model":"plain-up","seed": 12345678901234567890,"temperature": 1.0,"logit_bias": {"10": 1, "2": -1e2}}');
+    expect(received).toBe('{"messages": [{"role":"user","content":"caf\\u00e9 \\/ 日本"}],"model":"plain-up","seed": 12345678901234567890,"temperature": 1.0,"logit_bias": {"10": 1, "2": -1e2},"user": "' + 'u'.repeat(200) + '"}');
   });
 
   it('keeps non-ASCII content byte for byte and restores a non-ASCII alias', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseJsonObject } from '../../src/server/body.js';
-import { serializeEdit, spliceRawJson, topLevelMembers } from '../../src/util/raw-json.js';
+import { memberKey, serializeEdit, spliceRawJson, SPLICE_MIN_BYTES, topLevelMembers } from '../../src/util/raw-json.js';
 
 /** Parse bytes at the edge, as a request handler does (which remembers the bytes). */
 function edge(text: string): Record<string, unknown> {
@@ -12,10 +12,13 @@ function edge(text: string): Record<string, unknown> {
 
 const asText = (b: string | Buffer): string => (typeof b === 'string' ? b : b.toString('utf8'));
 
+// Bodies under SPLICE_MIN_BYTES are re-serialised; this member takes a fixture over it.
+const PAD = `"padding-member":"${'p'.repeat(SPLICE_MIN_BYTES)}"`;
+
 describe('serializeEdit on a body parsed at the edge', () => {
   const wire =
     '{ "messages" : [{"role":"user","content":"caf\\u00e9 \\/ 日本 \\"q\\""}],\n "model": "client-name", "seed": 12345678901234567890,' +
-    ' "temperature": 1.0, "logit_bias": {"10": 1, "2": -1e2}, "stream": false }';
+    ' "temperature": 1.0, "logit_bias": {"10": 1, "2": -1e2}, "stream": false, ' + PAD + ' }';
 
   it('re-writes only the changed members: number spellings, escapes and nested key order stay as sent', () => {
     const base = edge(wire);
@@ -41,11 +44,23 @@ describe('serializeEdit on a body parsed at the edge', () => {
     expect(Buffer.isBuffer(serializeEdit({ ...base, extra: undefined }, base))).toBe(true);
   });
 
+  it('writes an object left with no members, or only new ones', () => {
+    const only = edge(`{ "stream" : false, ${PAD} }`);
+    expect(asText(serializeEdit({ ...only, stream: undefined, 'padding-member': undefined }, only))).toBe('{}');
+    expect(asText(serializeEdit({ model: 'm' }, only))).toBe('{"model":"m"}');
+  });
+
   it('serialises from scratch when a key is given twice (JSON.parse kept the last)', () => {
-    const base = edge('{"model":"allowed","messages":[],"model":"other"}');
+    const base = edge(`{"model":"allowed","messages":[],"model":"other",${PAD}}`);
     expect(base.model).toBe('other');
     expect(spliceRawJson({ ...base, model: 'up' }, base)).toBeUndefined();
-    expect(serializeEdit({ ...base, model: 'up' }, base)).toBe('{"model":"up","messages":[]}');
+    expect(serializeEdit({ ...base, model: 'up' }, base)).toBe(`{"model":"up","messages":[],${PAD}}`);
+  });
+
+  it('re-serialises bodies under SPLICE_MIN_BYTES, where JSON.stringify is the cheaper way', () => {
+    const small = edge('{ "model" : "a", "seed": 1.0 }');
+    expect(spliceRawJson({ ...small, model: 'b' }, small)).toBeUndefined();
+    expect(serializeEdit({ ...small, model: 'b' }, small)).toBe('{"model":"b","seed":1}');
   });
 
   it('serialises from scratch for objects that did not come from the wire', () => {
@@ -55,26 +70,28 @@ describe('serializeEdit on a body parsed at the edge', () => {
   });
 
   it('reads escaped and non-ASCII keys as JSON.parse does', () => {
-    const base = edge('{"\\u006dodel":"x","clé":1,"a\\"b":2}');
-    expect(Object.keys(base)).toEqual(['model', 'clé', 'a"b']);
+    const base = edge(`{"\\u006dodel":"x","clé":1,"a\\"b":2,${PAD}}`);
+    expect(Object.keys(base)).toEqual(['model', 'clé', 'a"b', 'padding-member']);
     const sent = asText(serializeEdit({ ...base, model: 'y', 'clé': undefined }, base));
-    expect(JSON.parse(sent)).toEqual({ model: 'y', 'a"b': 2 });
+    expect(JSON.parse(sent)).toEqual({ model: 'y', 'a"b': 2, 'padding-member': base['padding-member'] });
     expect(sent).toContain('"a\\"b":2');
   });
 });
 
 describe('topLevelMembers', () => {
   it('finds each member of an object, whitespace and nesting included', () => {
-    const text = ' {"a" : [1, {"b": "]}"}], "c":"\\\\", "d":null , "e":-1.5e3}\n';
+    const text = Buffer.from(' {"a" : [1, {"b": "]}"}], "c":"\\\\", "d":null , "e":-1.5e3, "\\u006c":"' + 'x\\"'.repeat(40) + '"}\n');
     const members = topLevelMembers(text)!;
-    expect(members.map((m) => [m.key, text.slice(m.start, m.end)])).toEqual([
+    expect(members.map((m) => [memberKey(text, m), text.toString('utf8', m.start, m.end)])).toEqual([
       ['a', '"a" : [1, {"b": "]}"}]'],
       ['c', '"c":"\\\\"'],
       ['d', '"d":null'],
       ['e', '"e":-1.5e3'],
+      ['l', '"\\u006c":"' + 'x\\"'.repeat(40) + '"'],
     ]);
-    expect(topLevelMembers('{}')).toEqual([]);
-    expect(topLevelMembers('[1]')).toBeUndefined();
+    expect(topLevelMembers(Buffer.from('{}'))).toEqual([]);
+    expect(topLevelMembers(Buffer.from('[1]'))).toBeUndefined();
+    expect(topLevelMembers(Buffer.from('{"a":1} x'))).toBeUndefined();
   });
 });
 
@@ -103,7 +120,9 @@ function spell(value: unknown, pick: () => number, ws: string[]): string {
 describe('serializeEdit properties', () => {
   it('the upstream reads exactly the edited object, and every unchanged member leaves as it was spelled', () => {
     const key = fc.oneof(fc.constantFrom('model', 'stream', 'messages', '10', 'a/b', 'é'), fc.string({ maxLength: 6 }));
-    const json = fc.jsonValue({ maxDepth: 3 });
+    // Long strings full of quotes and backslashes take the scanner's memchr path.
+    const longText = fc.array(fc.constantFrom('a', '"', '\\', 'é', '/', '\\"'), { minLength: 40, maxLength: 120 }).map((a) => a.join(''));
+    const json = fc.oneof(fc.jsonValue({ maxDepth: 3 }), longText, fc.array(longText, { maxLength: 3 }));
     fc.assert(
       fc.property(
         fc.dictionary(key, json, { maxKeys: 6 }),
@@ -113,7 +132,8 @@ describe('serializeEdit properties', () => {
         (value, edits, seeds, ws) => {
           let n = 0;
           const pick = () => seeds[n++ % seeds.length]!;
-          const wire = spell(value, pick, ws);
+          const spelled = spell(value, pick, ws);
+          const wire = `${spelled.slice(0, -1)}${Object.keys(value).length === 0 ? '' : ','}${PAD}}`;
           const base = edge(wire);
           const out: Record<string, unknown> = { ...base };
           for (const [k, v] of edits) {
@@ -122,9 +142,11 @@ describe('serializeEdit properties', () => {
           }
           const sent = asText(serializeEdit(out, base));
           expect(JSON.parse(sent)).toEqual(JSON.parse(JSON.stringify(out)));
-          for (const m of topLevelMembers(Buffer.from(wire, 'utf8').toString('latin1')) ?? []) {
-            if (Object.hasOwn(out, m.key) && out[m.key] === base[m.key]) {
-              expect(Buffer.from(sent, 'utf8').includes(Buffer.from(wire, 'utf8').subarray(m.start, m.end))).toBe(true);
+          const bytes = Buffer.from(wire, 'utf8');
+          for (const m of topLevelMembers(bytes) ?? []) {
+            const k = memberKey(bytes, m);
+            if (Object.hasOwn(out, k) && out[k] === base[k]) {
+              expect(Buffer.from(sent, 'utf8').includes(bytes.subarray(m.start, m.end))).toBe(true);
             }
           }
         },
