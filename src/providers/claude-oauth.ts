@@ -1,5 +1,5 @@
 import type { PrepareInput, UpstreamRequest } from './types.js';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { bearer, clientHeader, joinUrl } from './types.js';
 
 /** Claude Pro/Max (OAuth) calls look like Claude Code's (SPEC 3.4). */
@@ -101,5 +101,5 @@ export function claudeOAuthRequest(input: PrepareInput, token: string, base: str
   });
   Object.assign(headers, credential.headers);
   const path = operation === 'count-tokens' ? '/v1/messages/count_tokens?beta=true' : '/v1/messages?beta=true';
-  return { url: joinUrl(base, path), method: 'POST', headers, body: serializeEdit(out, body) };
+  return { url: joinUrl(base, path), method: 'POST', headers, body: serializeBody(out) };
 }

@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { bearer, clientHeader, joinUrl } from './types.js';
 import { sessionOf } from '../credentials/session.js';
 import { claudeOAuthRequest } from './claude-oauth.js';
@@ -53,6 +53,6 @@ export const claudeExecutor: Executor = {
     }
     Object.assign(headers, credential.headers);
     const path = operation === 'count-tokens' ? '/v1/messages/count_tokens' : '/v1/messages';
-    return { url: joinUrl(base, path), method: 'POST', headers, body: serializeEdit(out, body) };
+    return { url: joinUrl(base, path), method: 'POST', headers, body: serializeBody(out) };
   },
 };

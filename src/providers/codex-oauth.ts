@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { fileURLToPath } from 'node:url';
 import type { PrepareInput, UpstreamRequest } from './types.js';
 import { bearer, clientHeader, joinUrl } from './types.js';
@@ -93,7 +93,7 @@ export async function codexOAuthRequest(input: PrepareInput, model: string, effo
   const account = session.meta.account_id;
   if (typeof account === 'string' && account) headers['chatgpt-account-id'] = account;
   Object.assign(headers, credential.headers);
-  return { url: joinUrl(credential.baseUrl || CHATGPT_CODEX_BASE_URL, '/responses'), method: 'POST', headers, body: serializeEdit(out, body) };
+  return { url: joinUrl(credential.baseUrl || CHATGPT_CODEX_BASE_URL, '/responses'), method: 'POST', headers, body: serializeBody(out) };
 }
 
 /**

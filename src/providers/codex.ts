@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { bearer, joinUrl } from './types.js';
 import { splitEffortSuffix } from './model-lists.js';
 import { sessionOf } from '../credentials/session.js';
@@ -34,7 +34,7 @@ export const codexExecutor: Executor = {
     };
     if (credential.apiKey) headers.authorization = bearer(credential.apiKey);
     Object.assign(headers, credential.headers);
-    return { url: joinUrl(credential.baseUrl || OPENAI_BASE_URL, '/responses'), method: 'POST', headers, body: serializeEdit(out, body) };
+    return { url: joinUrl(credential.baseUrl || OPENAI_BASE_URL, '/responses'), method: 'POST', headers, body: serializeBody(out) };
   },
   unwrapBody: foldResponsesSse,
 };

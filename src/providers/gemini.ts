@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { joinUrl } from './types.js';
 import { sessionOf } from '../credentials/session.js';
 import { vertexServiceAccountRequest } from './vertex-sa.js';
@@ -7,10 +7,10 @@ import { vertexServiceAccountRequest } from './vertex-sa.js';
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 /** Fields a client may put in a Gemini body that Google rejects as unknown. */
-function geminiBody(body: Record<string, unknown>, base: Record<string, unknown>): string | Buffer {
-  if (!('model' in body) && !('stream' in body)) return serializeEdit(body, base);
+function geminiBody(body: Record<string, unknown>): string | Buffer {
+  if (!('model' in body) && !('stream' in body)) return serializeBody(body);
   const { model: _m, stream: _s, ...rest } = body;
-  return serializeEdit(rest, base);
+  return serializeBody(rest);
 }
 
 export function geminiMethodPath(model: string, stream: boolean, operation: PrepareInput['operation']): string {
@@ -31,7 +31,7 @@ export const geminiExecutor: Executor = {
     if (credential.apiKey) headers['x-goog-api-key'] = credential.apiKey;
     Object.assign(headers, credential.headers);
     const url = joinUrl(base, `/v1beta/models/${geminiMethodPath(upstreamModel, stream, operation)}`);
-    return { url, method: 'POST', headers, body: geminiBody(operation === 'count-tokens' ? countBody(body) : body, body) };
+    return { url, method: 'POST', headers, body: geminiBody(operation === 'count-tokens' ? countBody(body) : body) };
   },
 };
 
@@ -57,6 +57,6 @@ export const vertexExecutor: Executor = {
     if (credential.apiKey) headers['x-goog-api-key'] = credential.apiKey;
     Object.assign(headers, credential.headers);
     const url = joinUrl(base, `/v1/publishers/google/models/${geminiMethodPath(upstreamModel, stream, operation)}`);
-    return { url, method: 'POST', headers, body: geminiBody(operation === 'count-tokens' ? countBody(body) : body, body) };
+    return { url, method: 'POST', headers, body: geminiBody(operation === 'count-tokens' ? countBody(body) : body) };
   },
 };

@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { bearer, joinUrl } from './types.js';
 import { sessionOf, CredentialUnavailableError } from '../credentials/session.js';
 
@@ -37,6 +37,6 @@ export const iflowExecutor: Executor = {
       authorization: bearer(key),
     };
     Object.assign(headers, credential.headers);
-    return { url: joinUrl(credential.baseUrl || IFLOW_BASE_URL, '/chat/completions'), method: 'POST', headers, body: serializeEdit(out, body) };
+    return { url: joinUrl(credential.baseUrl || IFLOW_BASE_URL, '/chat/completions'), method: 'POST', headers, body: serializeBody(out) };
   },
 };

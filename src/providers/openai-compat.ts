@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { bearer, joinUrl } from './types.js';
 
 /** Any OpenAI-compatible Chat Completions service (OpenRouter, local servers, ...). */
@@ -19,6 +19,6 @@ export const openAICompatExecutor: Executor = {
     };
     if (credential.apiKey) headers.authorization = bearer(credential.apiKey);
     Object.assign(headers, credential.headers);
-    return { url: joinUrl(credential.baseUrl ?? '', '/chat/completions'), method: 'POST', headers, body: serializeEdit(out, body) };
+    return { url: joinUrl(credential.baseUrl ?? '', '/chat/completions'), method: 'POST', headers, body: serializeBody(out) };
   },
 };

@@ -1,5 +1,5 @@
 import type { Executor, PrepareInput, UpstreamRequest } from './types.js';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { bearer, joinUrl } from './types.js';
 import { sessionOf } from '../credentials/session.js';
 
@@ -47,6 +47,6 @@ export const qwenExecutor: Executor = {
     if (token) headers.authorization = bearer(token);
     Object.assign(headers, credential.headers);
     const base = qwenBase(credential.baseUrl, session?.meta.resource_url);
-    return { url: joinUrl(base, '/chat/completions'), method: 'POST', headers, body: serializeEdit(out, body) };
+    return { url: joinUrl(base, '/chat/completions'), method: 'POST', headers, body: serializeBody(out) };
   },
 };

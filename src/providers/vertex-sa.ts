@@ -1,5 +1,5 @@
 import type { PrepareInput, UpstreamRequest } from './types.js';
-import { serializeEdit } from '../util/raw-json.js';
+import { serializeBody } from '../util/frozen-json.js';
 import { joinUrl } from './types.js';
 import type { TokenSession } from '../credentials/session.js';
 import { countBody, geminiMethodPath } from './gemini.js';
@@ -15,5 +15,5 @@ export async function vertexServiceAccountRequest(input: PrepareInput, session: 
   const { model: _m, stream: _s, ...rest } = operation === 'count-tokens' ? countBody(body) : body;
   const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   Object.assign(headers, credential.headers);
-  return { url: joinUrl(base, path), method: 'POST', headers, body: serializeEdit(rest, body) };
+  return { url: joinUrl(base, path), method: 'POST', headers, body: serializeBody(rest) };
 }

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { rememberRawJson } from '../util/raw-json.js';
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -53,6 +52,5 @@ export function parseJsonObject(buf: Buffer): JsonObjectResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, message: 'request body must be a JSON object' };
   }
-  rememberRawJson(value, buf);
   return { ok: true, value: value as Record<string, unknown> };
 }
