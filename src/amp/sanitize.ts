@@ -3,7 +3,8 @@
  * turns back as it received them; a turn produced by a translated upstream may hold a `thinking` block without
  * a real signature, which Anthropic rejects ("invalid signature"), and a `signature` on `tool_use`, which it
  * does not accept either. Returns the body itself when nothing needs cleaning, else a copy in which only the
- * cleaned turns are new: the parsed body keeps the bytes it came from (util/raw-json.ts), so it is never edited.
+ * cleaned turns are new: like the rest of the pipeline (thinking suffixes, payload rules), it edits copies, never
+ * the request as parsed.
  */
 export function sanitizeAnthropicHistory(body: Record<string, unknown>): Record<string, unknown> {
   if (!Array.isArray(body.messages)) return body;

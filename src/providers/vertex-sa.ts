@@ -1,6 +1,6 @@
 import type { PrepareInput, UpstreamRequest } from './types.js';
 import { serializeBody } from '../util/frozen-json.js';
-import { joinUrl } from './types.js';
+import { bearer, joinUrl } from './types.js';
 import type { TokenSession } from '../credentials/session.js';
 import { countBody, geminiMethodPath } from './gemini.js';
 
@@ -13,7 +13,7 @@ export async function vertexServiceAccountRequest(input: PrepareInput, session: 
   const base = credential.baseUrl || `https://${location}-aiplatform.googleapis.com`;
   const path = `/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/google/models/${geminiMethodPath(upstreamModel, stream, operation)}`;
   const { model: _m, stream: _s, ...rest } = operation === 'count-tokens' ? countBody(body) : body;
-  const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const headers: Record<string, string> = { 'content-type': 'application/json', authorization: bearer(token) };
   Object.assign(headers, credential.headers);
   return { url: joinUrl(base, path), method: 'POST', headers, body: serializeBody(rest) };
 }

@@ -58,9 +58,9 @@ export function presentedKeys(req: IncomingMessage, url: URL | undefined): strin
   const auth = req.headers.authorization;
   if (auth) out.push(bearerToken(auth));
   const goog = req.headers['x-goog-api-key'];
-  if (typeof goog === 'string' && goog) out.push(goog.trim());
+  if (typeof goog === 'string' && goog) out.push(trimmed(goog));
   const xkey = req.headers['x-api-key'];
-  if (typeof xkey === 'string' && xkey) out.push(xkey.trim());
+  if (typeof xkey === 'string' && xkey) out.push(trimmed(xkey));
   if (url?.search) {
     const q = url.searchParams.get('key');
     if (q) out.push(q);
