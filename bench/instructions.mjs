@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { startProcess } from './spawn.mjs';
+import { cliproxyNodeArgs, startProcess } from './spawn.mjs';
 
 const N = Number(process.env.N ?? 2000);
 const WARM = Number(process.env.WARM ?? 8000);
@@ -34,7 +34,7 @@ async function count(script, upstreamUrl) {
   // measured requests only; one output file per thread, the main thread's being the first.
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${dir}/cg.%p`, process.execPath, script],
+    ['--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${dir}/cg.%p`, process.execPath, ...cliproxyNodeArgs(), script],
     { env: { ...process.env, UPSTREAM: upstreamUrl }, stdio: ['ignore', 'pipe', 'ignore'] },
   );
   try {

@@ -1,14 +1,16 @@
 // Issue 2 benchmark: requests/s and p50/p99, direct to a fake upstream vs through the proxy (same-format
 // pass-through), stream and non-stream, concurrency 1 and 32, measured in one run.
-import { startProcess } from './spawn.mjs';
+import { cliproxyNodeArgs, startProcess } from './spawn.mjs';
 import { loadInterleaved } from './load.mjs';
 
 const DURATION = Number(process.env.BENCH_MS ?? 4000);
 
 export async function benchPassthrough() {
   const upstream = await startProcess(new URL('./fake-upstream.mjs', import.meta.url).pathname);
-  const proxy = await startProcess(new URL('./proxy-server.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url });
-  const bare = await startProcess(new URL('./bare-node-proxy.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url });
+  // Both proxies run with the flags of the `cliproxy` command (see src/cli.ts); the direct target is the upstream.
+  const nodeArgs = cliproxyNodeArgs();
+  const proxy = await startProcess(new URL('./proxy-server.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url }, nodeArgs);
+  const bare = await startProcess(new URL('./bare-node-proxy.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url }, nodeArgs);
   const rows = [];
   try {
     for (const stream of [false, true]) {

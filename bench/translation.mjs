@@ -4,7 +4,7 @@
 // (b) translating a ~1 MB coding-agent request (200 messages, 40 tools) between each format pair vs a bare
 //     JSON.parse + JSON.stringify of the same body;
 // (c) a translated stream of 100,000 small events vs the same-format pass-through event rate.
-import { startProcess } from './spawn.mjs';
+import { cliproxyNodeArgs, startProcess } from './spawn.mjs';
 import { loadInterleaved, median } from './load.mjs';
 import { codecFor } from '../dist/formats/index.js';
 import { readSseEvents } from '../dist/upstream/sse-read.js';
@@ -17,7 +17,7 @@ const FORMATS = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 
 export async function benchProxyTranslation() {
   const upstream = await startProcess(new URL('./fake-upstream.mjs', import.meta.url).pathname, { CHUNKS: '20' });
-  const proxy = await startProcess(new URL('./anthropic-proxy-server.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url });
+  const proxy = await startProcess(new URL('./anthropic-proxy-server.mjs', import.meta.url).pathname, { UPSTREAM: upstream.url }, cliproxyNodeArgs());
   const rows = [];
   try {
     for (const stream of [false, true]) {
