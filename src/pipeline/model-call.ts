@@ -16,14 +16,15 @@ import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.
 import { SseWriter } from '../server/sse.js';
 import { latin1View, restoreModelNames } from './model-name.js';
 import type { App } from '../app.js';
+import type { Config } from '../config/schema.js';
 import type { InboundCall, Success } from './call-types.js';
 import { sendError } from './errors.js';
-import { applyThinkingToBody, applyThinkingToCanonical, parseThinkingSuffix } from './thinking-suffix.js';
+import { applyThinkingToBody, applyThinkingToCanonical, parseThinkingSuffix, type ThinkingLevel } from './thinking-suffix.js';
 import { pipePassthrough, pipeTranslated, serveLocalCount, looksLikeJson, safeParseObject } from './respond.js';
 import { sendJsonText } from '../server/respond.js';
 export type { InboundCall } from './call-types.js';
 import { sendWithFallback } from '../providers/unwrap.js';
-import { applyPayloadRules, payloadProtocol } from '../router/payload.js';
+import { applyPayloadRules, hasPayloadRules, payloadProtocol } from '../router/payload.js';
 import { AttemptGuard, attemptTimeouts } from './upstream-guard.js';
 import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import { PendingKeepAlive, endCommittedJson, sseComment } from './keepalive.js';
@@ -33,68 +34,199 @@ import { refreshAfter401, sessionKeyOf } from './call-context.js';
 export { sendError } from './errors.js';
 
 /** Serve one model call: route, call upstream (translating if the formats differ), stream back. */
-export async function serveModelCall(app: App, call: InboundCall, res: ServerResponse, signal: Cancellation): Promise<void> {
+export function serveModelCall(app: App, call: InboundCall, res: ServerResponse, signal: Cancellation): Promise<void> {
   const routeModel = call.routeModel ?? call.model;
   const candidates = app.router.registry.candidates(routeModel);
   if (candidates.length === 0) {
     const near = app.router.registry.closest(routeModel);
     const hint = near.length ? ` Available models include: ${near.join(', ')}.` : ' No models are configured: add credentials to config.yaml or log in (see --help).';
-    return sendError(res, call.format, 404, `The model \`${call.model}\` does not exist or no credential serves it.${hint}`, call.responseHeaders, 'model_not_found');
+    sendError(res, call.format, 404, `The model \`${call.model}\` does not exist or no credential serves it.${hint}`, call.responseHeaders, 'model_not_found');
+    return Promise.resolve();
+  }
+  return new ModelCall(app, call, res, signal, routeModel, candidates).serve();
+}
+
+const secs = (v: number | undefined): number => Math.max(0, (v ?? 0) * 1000);
+
+/** Whether some candidate's upstream speaks another format than the caller (its request must be translated). */
+function needsTranslation(candidates: readonly Candidate[], format: InboundCall['format']): boolean {
+  for (const c of candidates) if (executorFor(c.credential.kind)?.format !== format) return true;
+  return false;
+}
+
+/**
+ * One model call's state. A class rather than closures over serveModelCall's scope: the per-request closures
+ * (attempt, failure, canonical form, replies) and their shared context were a large share of the garbage each
+ * request leaves, and the proxy's per-request time follows its garbage (see src/cli.ts).
+ */
+class ModelCall {
+  private canonical: CanonicalRequest | undefined;
+  private readonly thinking: ThinkingLevel | undefined;
+  private readonly cfg: Config;
+  private readonly firstByteMs: number;
+  private readonly idleMs: number;
+  /** Gemini `alt=json`: the answer is one JSON array of the events, not SSE. */
+  private readonly jsonArrayOut: boolean;
+  private writer: SseWriter | undefined;
+  private pending: PendingKeepAlive | undefined;
+  /** The router's attempt callback: one function per call. */
+  private readonly attempt = (candidate: Candidate): Promise<AttemptResult<Success>> => this.attemptWith(candidate, false);
+
+  constructor(
+    private readonly app: App,
+    private readonly call: InboundCall,
+    private readonly res: ServerResponse,
+    private readonly signal: Cancellation,
+    private readonly routeModel: string,
+    private readonly candidates: readonly Candidate[],
+  ) {
+    this.thinking = parseThinkingSuffix(routeModel);
+    this.cfg = app.config.current;
+    const timeouts = attemptTimeouts(this.cfg.streaming);
+    this.firstByteMs = timeouts.firstByteMs;
+    this.idleMs = timeouts.idleMs;
+    this.jsonArrayOut = call.format === 'gemini' && call.geminiAlt === 'json';
   }
 
-  const thinking = parseThinkingSuffix(routeModel);
-  let canonical: CanonicalRequest | undefined;
-  const toCanonical = (): CanonicalRequest => {
-    if (!canonical) {
-      canonical = codecFor(call.format).decodeRequest(call.body);
-      canonical.model = call.model;
-      canonical.stream = call.stream;
-      if (thinking) applyThinkingToCanonical(canonical, thinking);
+  /** The request in canonical form (decoded once, on first use). */
+  toCanonical(): CanonicalRequest {
+    if (!this.canonical) {
+      const canonical = codecFor(this.call.format).decodeRequest(this.call.body);
+      canonical.model = this.call.model;
+      canonical.stream = this.call.stream;
+      if (this.thinking) applyThinkingToCanonical(canonical, this.thinking);
+      this.canonical = canonical;
     }
-    return canonical;
-  };
-  if (call.format !== 'gemini' || call.operation === 'generate') {
-    // Decode eagerly only if a candidate needs translation, so bad input is a 400 before any upstream call.
-    const needsTranslation = candidates.some((c) => executorFor(c.credential.kind)?.format !== call.format);
-    if (needsTranslation) {
-      try {
-        toCanonical();
-      } catch (err) {
-        if (err instanceof InvalidRequestError) return sendError(res, call.format, 400, err.message, call.responseHeaders);
-        throw err;
+    return this.canonical;
+  }
+
+  async serve(): Promise<void> {
+    const { app, call, res, signal, routeModel, candidates, cfg } = this;
+    if (call.format !== 'gemini' || call.operation === 'generate') {
+      // Decode eagerly only if a candidate needs translation, so bad input is a 400 before any upstream call.
+      if (needsTranslation(candidates, call.format)) {
+        try {
+          this.toCanonical();
+        } catch (err) {
+          if (err instanceof InvalidRequestError) return sendError(res, call.format, 400, err.message, call.responseHeaders);
+          throw err;
+        }
       }
     }
+
+    // Keep the caller warm while credentials are tried; see PendingKeepAlive for what that commits.
+    const sseHeaders: Record<string, string> | undefined = call.stream ? { ...call.responseHeaders } : undefined;
+    const writer = sseHeaders ? new SseWriter(res, secs(cfg.streaming['keepalive-seconds'] ?? 15), sseHeaders) : undefined;
+    this.writer = writer;
+    this.pending =
+      call.operation !== 'generate' || (writer && this.jsonArrayOut)
+        ? undefined
+        : writer
+          ? new PendingKeepAlive(res, { kind: 'sse', writer }, secs(cfg.streaming['keepalive-seconds'] ?? 15)).start()
+          : secs(cfg['nonstream-keepalive-interval']) > 0
+            ? new PendingKeepAlive(res, { kind: 'json', headers: { ...call.responseHeaders } }, secs(cfg['nonstream-keepalive-interval'])).start()
+            : undefined;
+
+    const started = Date.now();
+    let result;
+    try {
+      // The session key is looked up only when session affinity is on (the router asks for it then).
+      result = await app.router.run(routeModel, candidates, this.attempt, signal, app.router.options.sessionAffinity ? { sessionKey: sessionKeyOf(call.clientHeaders, call.body) } : undefined);
+    } finally {
+      this.pending?.stop();
+    }
+    if (signal.aborted) {
+      if (writer?.headersSent) writer.end(); // stops the writer's keep-alive timer
+      return;
+    }
+    if (!result.ok) {
+      if (result.kind === 'failed' && result.failure.status === 501 && result.failure.message === 'local-count') {
+        return serveLocalCount(call, res, () => this.toCanonical());
+      }
+      logCall(app, call, routeModel, result.kind === 'failed' ? result.candidate?.credential.label : undefined, result.attempts, result.kind === 'failed' ? result.failure.status : 429, started);
+      if (result.kind === 'cooling') {
+        const wait = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+        const resetAt = new Date(Date.now() + wait * 1000).toISOString();
+        return this.replyError(429, `All credentials for model ${routeModel} are cooling down; retry after ${wait}s (at ${resetAt}).`, { ...call.responseHeaders, 'retry-after': String(wait), 'x-ratelimit-reset': resetAt }, 'model_cooldown');
+      }
+      if (result.kind === 'none') return this.replyError(404, `no credential serves model ${routeModel}`, call.responseHeaders ?? {}, 'model_not_found');
+      const f = result.failure;
+      const status = f.transport ? (f.status === 504 ? 504 : 502) : f.status;
+      const headers: Record<string, string> = { ...call.responseHeaders };
+      if (result.candidate) headers['x-cliproxy-credential'] = result.candidate.credential.label;
+      if (f.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(f.retryAfterMs / 1000));
+      return this.replyError(status, f.message, headers, f.code);
+    }
+
+    const ok = result.value;
+    const headers: Record<string, string> = { ...call.responseHeaders, 'x-cliproxy-credential': ok.candidate.credential.label };
+    logCall(app, call, routeModel, ok.candidate.credential.label, result.attempts, ok.upstream.status, started);
+    if (call.operation === 'count-tokens') {
+      return sendJsonText(res, ok.upstream.status, ok.jsonText ?? '{}', headers);
+    }
+    const same = ok.executor.format === call.format;
+    if (writer) {
+      // Headers not sent yet: the label rides in them; already sent by the keep-alive: in an SSE comment.
+      if (!writer.headersSent) sseHeaders!['x-cliproxy-credential'] = ok.candidate.credential.label;
+      else await writer.writeRaw(sseComment(`x-cliproxy-credential: ${ok.candidate.credential.label}`));
+      // `await`, not `return`: an async function adopting a returned promise costs two extra microtasks.
+      if (same && ok.primed) await pipePassthrough(call, ok.primed, writer, signal);
+      else await pipeTranslated(call, ok, writer, () => this.toCanonical(), signal);
+      return;
+    }
+    // Non-stream caller.
+    if (ok.jsonBytes !== undefined) {
+      return this.replyText(200, restoreModelNames(ok.jsonBytes, latin1View(call.model)), headers, 'latin1');
+    }
+    if (same && !ok.primed && ok.jsonText !== undefined && ok.json === undefined) {
+      let text = restoreModelNames(ok.jsonText!, call.model);
+      if (call.transformJson) text = JSON.stringify(call.transformJson(JSON.parse(text) as Record<string, unknown>));
+      return this.replyText(200, text, headers);
+    }
+    const upstreamCodec = codecFor(ok.executor.format);
+    const clientCodec = codecFor(call.format);
+    let canonicalResponse;
+    if (ok.primed) {
+      const agg = new ResponseAggregator();
+      const decoder = upstreamCodec.createStreamDecoder();
+      try {
+        for (const ev of ok.primed.first) for (const ce of decoder.push(ev)) agg.push(ce);
+        for await (const batch of ok.primed.rest) for (const ev of batch) for (const ce of decoder.push(ev)) agg.push(ce);
+      } catch (err) {
+        if (signal.aborted) return;
+        agg.push({ type: 'error', error: { message: `upstream stream failed: ${(err as Error).message}`, status: 502 } });
+      }
+      for (const ce of decoder.end()) agg.push(ce);
+      if (agg.error) return this.replyError(agg.error.status ?? 502, agg.error.message, headers, agg.error.code);
+      canonicalResponse = agg.result();
+    } else {
+      const json = ok.json ?? safeParseObject(ok.jsonText ?? '');
+      if (!json) return this.replyError(502, 'upstream returned a body that is not JSON', headers);
+      canonicalResponse = upstreamCodec.decodeResponse(json);
+    }
+    let out = clientCodec.encodeResponse(canonicalResponse, { model: call.model, request: this.canonical });
+    if (call.transformJson) out = call.transformJson(out);
+    return this.replyText(200, JSON.stringify(out), headers);
   }
 
-  const cfg = app.config.current;
-  const { firstByteMs, idleMs } = attemptTimeouts(cfg.streaming);
-  const secs = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
   /**
    * One credential's attempt (and, after a 401, one retry once its token is refreshed). Successful answers have
    * settled the guard already (first event or whole body read); a failure releases it.
    */
-  const attemptWith = async (candidate: Candidate, tries: number): Promise<AttemptResult<Success>> => {
-    const guard = new AttemptGuard(signal, firstByteMs, idleMs);
-    const fail = async (failure: AttemptFailure): Promise<AttemptResult<Success>> => {
-      guard.done();
-      // 401: one token refresh (where the credential can refresh) and one retry before the router cools it.
-      if (tries > 0 || failure.status !== 401 || signal.aborted || !(await refreshAfter401(candidate.credential, app.log))) return { ok: false, failure };
-      return attemptWith(candidate, tries + 1);
-    };
+  private async attemptWith(candidate: Candidate, refreshed: boolean): Promise<AttemptResult<Success>> {
+    const { call, signal, cfg, thinking, routeModel } = this;
+    const guard = new AttemptGuard(signal, this.firstByteMs, this.idleMs);
     const executor = executorFor(candidate.credential.kind);
-    if (!executor) return fail({ status: 500, message: `no executor for ${candidate.credential.kind}`, transport: true });
+    if (!executor) return this.failAttempt(guard, candidate, refreshed, { status: 500, message: `no executor for ${candidate.credential.kind}`, transport: true });
     if (call.operation === 'count-tokens' && (!executor.supportsCountTokens || executor.format !== call.format)) {
-      return fail({ status: 501, message: 'local-count' });
+      return this.failAttempt(guard, candidate, refreshed, { status: 501, message: 'local-count' });
     }
     const same = executor.format === call.format;
     const upstreamStream = call.operation === 'generate' && (call.stream || !executor.supportsNonStream);
     let body: Record<string, unknown>;
     if (same) body = thinking ? applyThinkingToBody(call.format, call.body, thinking) : call.body;
-    else {
-      const c = toCanonical();
-      body = codecFor(executor.format).encodeRequest({ ...c, stream: upstreamStream }, candidate.upstreamModel);
-    }
-    body = applyPayloadRules(cfg.payload, body, [candidate.upstreamModel, routeModel, call.model], payloadProtocol(executor.kind, executor.format));
+    else body = codecFor(executor.format).encodeRequest({ ...this.toCanonical(), stream: upstreamStream }, candidate.upstreamModel);
+    if (hasPayloadRules(cfg.payload)) body = applyPayloadRules(cfg.payload, body, [candidate.upstreamModel, routeModel, call.model], payloadProtocol(executor.kind, executor.format));
     let upstream: UpstreamResponse;
     guard.arm(upstreamStream);
     try {
@@ -110,20 +242,20 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
       upstream = await sendWithFallback(req, dispatcher, guard, sendUpstream);
     } catch (err) {
-      return fail(failureFromError(err, signal, guard));
+      return this.failAttempt(guard, candidate, refreshed, failureFromError(err, signal, guard));
     }
-    if (upstream.status >= 400) return fail(await failureFromResponse(upstream));
+    if (upstream.status >= 400) return this.failAttempt(guard, candidate, refreshed, await failureFromResponse(upstream));
     const ctype = upstream.contentType;
     if (upstreamStream && ctype.includes('text/event-stream')) {
       // Hold back the answer until the stream proves non-empty (see primeStream).
       // A same-format stream that goes back as it came is read as a byte view (see Success.primed.view), and
       // passed on raw after its first events unless Gemini's alt=json needs every event's data on its own.
       const view = same && call.stream && !executor.unwrapEvent && !call.transformChunk;
-      const primed = await primeStream(upstream, executor, signal, guard, !view ? 'text' : jsonArrayOut ? 'view' : 'raw');
-      if (!primed.ok) return fail(primed.failure);
+      const primed = await primeStream(upstream, executor, signal, guard, !view ? 'text' : this.jsonArrayOut ? 'view' : 'raw');
+      if (!primed.ok) return this.failAttempt(guard, candidate, refreshed, primed.failure);
       const onStreamError = () => {
         // A failure after the caller got bytes cannot fail over; it still counts against the credential.
-        if (!signal.aborted) app.router.markFailure(candidate.credential.id, routeModel, { status: 502, message: 'stream failed', transport: true });
+        if (!signal.aborted) this.app.router.markFailure(candidate.credential.id, routeModel, { status: 502, message: 'stream failed', transport: true });
       };
       return { ok: true, value: { candidate, executor, upstream, upstreamStream, primed: { first: primed.first, rest: guard.guard(primed.rest, onStreamError), view } } };
     }
@@ -135,125 +267,44 @@ export async function serveModelCall(app: App, call: InboundCall, res: ServerRes
       guard.settle();
       if (executor.unwrapBody) text = executor.unwrapBody(text);
     } catch (err) {
-      if (guard.timedOut) return fail({ status: 504, message: guard.timedOut.message, transport: true });
-      if (signal.aborted) return fail({ status: 499, message: 'client closed request' });
-      return fail({ status: 502, message: `upstream body failed: ${(err as Error).message}`, transport: true });
+      if (guard.timedOut) return this.failAttempt(guard, candidate, refreshed, { status: 504, message: guard.timedOut.message, transport: true });
+      if (signal.aborted) return this.failAttempt(guard, candidate, refreshed, { status: 499, message: 'client closed request' });
+      return this.failAttempt(guard, candidate, refreshed, { status: 502, message: `upstream body failed: ${(err as Error).message}`, transport: true });
     }
     if (upstreamStream) {
       // Stream requested but the upstream answered with one JSON body: replay it as events.
       return { ok: true, value: { candidate, executor, upstream, upstreamStream: false, jsonText: text, json: safeParseObject(text) } };
     }
     // Same-format answers pass through as text; only translated ones need parsing (done once, below).
-    if (!looksLikeJson(text)) return fail({ status: 502, message: 'upstream returned a body that is not JSON', transport: true });
+    if (!looksLikeJson(text)) return this.failAttempt(guard, candidate, refreshed, { status: 502, message: 'upstream returned a body that is not JSON', transport: true });
     return { ok: true, value: asBytes ? { candidate, executor, upstream, upstreamStream: false, jsonBytes: text } : { candidate, executor, upstream, upstreamStream: false, jsonText: text } };
-  };
-
-  const attempt = (candidate: Candidate): Promise<AttemptResult<Success>> => attemptWith(candidate, 0);
-
-  // Keep the caller warm while credentials are tried; see PendingKeepAlive for what that commits.
-  const jsonArrayOut = call.format === 'gemini' && call.geminiAlt === 'json';
-  const sseHeaders: Record<string, string> = call.stream ? { ...call.responseHeaders } : {};
-  const writer = call.stream ? new SseWriter(res, secs(cfg.streaming['keepalive-seconds'] ?? 15), sseHeaders) : undefined;
-  const pending =
-    call.operation !== 'generate' || (writer && jsonArrayOut)
-      ? undefined
-      : writer
-        ? new PendingKeepAlive(res, { kind: 'sse', writer }, secs(cfg.streaming['keepalive-seconds'] ?? 15)).start()
-        : secs(cfg['nonstream-keepalive-interval']) > 0
-          ? new PendingKeepAlive(res, { kind: 'json', headers: { ...call.responseHeaders } }, secs(cfg['nonstream-keepalive-interval'])).start()
-          : undefined;
-
-  const started = Date.now();
-  let result;
-  try {
-    result = await app.router.run(routeModel, candidates, attempt, signal, { sessionKey: () => sessionKeyOf(call.clientHeaders, call.body) });
-  } finally {
-    pending?.stop();
   }
-  if (signal.aborted) {
-    if (writer?.headersSent) writer.end(); // stops the writer's keep-alive timer
-    return;
+
+  /** A failed attempt: after a first 401, one token refresh (where the credential can refresh) and one retry. */
+  private async failAttempt(guard: AttemptGuard, candidate: Candidate, refreshed: boolean, failure: AttemptFailure): Promise<AttemptResult<Success>> {
+    guard.done();
+    if (refreshed || failure.status !== 401 || this.signal.aborted || !(await refreshAfter401(candidate.credential, this.app.log))) return { ok: false, failure };
+    return this.attemptWith(candidate, true);
   }
-  // Once the keep-alive committed status 200, answers go in the body (an SSE error event, or JSON after the
-  // whitespace); otherwise they carry their real status and headers.
-  const replyError = (status: number, message: string, headers: Record<string, string>, code?: string): void => {
+
+  /**
+   * An error answer. Once the keep-alive committed status 200, it goes in the body (an SSE error event, or JSON
+   * after the whitespace); otherwise it carries its real status and headers.
+   */
+  private replyError(status: number, message: string, headers: Record<string, string>, code?: string): void {
+    const { writer, call, res } = this;
     if (writer?.headersSent) {
       void writer.write([streamErrorEvent(call.format, status, message)]).finally(() => writer.end());
       return;
     }
-    if (pending?.committed) return endCommittedJson(res, JSON.stringify(errorBodyFor(call.format, status, message, code)));
+    if (this.pending?.committed) return endCommittedJson(res, JSON.stringify(errorBodyFor(call.format, status, message, code)));
     return sendError(res, call.format, status, message, headers, code);
-  };
-  const replyText = (status: number, text: string, headers: Record<string, string>, encoding: 'utf8' | 'latin1' = 'utf8'): void =>
-    pending?.committed ? endCommittedJson(res, text, encoding) : sendJsonText(res, status, text, headers, encoding);
-  if (!result.ok) {
-    if (result.kind === 'failed' && result.failure.status === 501 && result.failure.message === 'local-count') {
-      return serveLocalCount(call, res, toCanonical);
-    }
-    logCall(app, call, routeModel, result.kind === 'failed' ? result.candidate?.credential.label : undefined, result.attempts, result.kind === 'failed' ? result.failure.status : 429, started);
-    if (result.kind === 'cooling') {
-      const wait = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-      const resetAt = new Date(Date.now() + wait * 1000).toISOString();
-      return replyError(429, `All credentials for model ${routeModel} are cooling down; retry after ${wait}s (at ${resetAt}).`, { ...call.responseHeaders, 'retry-after': String(wait), 'x-ratelimit-reset': resetAt }, 'model_cooldown');
-    }
-    if (result.kind === 'none') return replyError(404, `no credential serves model ${routeModel}`, call.responseHeaders ?? {}, 'model_not_found');
-    const f = result.failure;
-    const status = f.transport ? (f.status === 504 ? 504 : 502) : f.status;
-    const headers: Record<string, string> = { ...call.responseHeaders };
-    if (result.candidate) headers['x-cliproxy-credential'] = result.candidate.credential.label;
-    if (f.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(f.retryAfterMs / 1000));
-    return replyError(status, f.message, headers, f.code);
   }
 
-  const ok = result.value;
-  const headers: Record<string, string> = { ...call.responseHeaders, 'x-cliproxy-credential': ok.candidate.credential.label };
-  logCall(app, call, routeModel, ok.candidate.credential.label, result.attempts, ok.upstream.status, started);
-  if (call.operation === 'count-tokens') {
-    return sendJsonText(res, ok.upstream.status, ok.jsonText ?? '{}', headers);
+  private replyText(status: number, text: string, headers: Record<string, string>, encoding: 'utf8' | 'latin1' = 'utf8'): void {
+    if (this.pending?.committed) return endCommittedJson(this.res, text, encoding);
+    return sendJsonText(this.res, status, text, headers, encoding);
   }
-  const same = ok.executor.format === call.format;
-  if (writer) {
-    // Headers not sent yet: the label rides in them; already sent by the keep-alive: in an SSE comment.
-    if (!writer.headersSent) sseHeaders['x-cliproxy-credential'] = ok.candidate.credential.label;
-    else await writer.writeRaw(sseComment(`x-cliproxy-credential: ${ok.candidate.credential.label}`));
-    // `await`, not `return`: an async function adopting a returned promise costs two extra microtasks.
-    if (same && ok.primed) await pipePassthrough(call, ok.primed, writer, signal);
-    else await pipeTranslated(call, ok, writer, toCanonical, signal);
-    return;
-  }
-  // Non-stream caller.
-  if (ok.jsonBytes !== undefined) {
-    return replyText(200, restoreModelNames(ok.jsonBytes, latin1View(call.model)), headers, 'latin1');
-  }
-  if (same && !ok.primed && ok.jsonText !== undefined && ok.json === undefined) {
-    let text = restoreModelNames(ok.jsonText!, call.model);
-    if (call.transformJson) text = JSON.stringify(call.transformJson(JSON.parse(text) as Record<string, unknown>));
-    return replyText(200, text, headers);
-  }
-  const upstreamCodec = codecFor(ok.executor.format);
-  const clientCodec = codecFor(call.format);
-  let canonicalResponse;
-  if (ok.primed) {
-    const agg = new ResponseAggregator();
-    const decoder = upstreamCodec.createStreamDecoder();
-    try {
-      for (const ev of ok.primed.first) for (const ce of decoder.push(ev)) agg.push(ce);
-      for await (const batch of ok.primed.rest) for (const ev of batch) for (const ce of decoder.push(ev)) agg.push(ce);
-    } catch (err) {
-      if (signal.aborted) return;
-      agg.push({ type: 'error', error: { message: `upstream stream failed: ${(err as Error).message}`, status: 502 } });
-    }
-    for (const ce of decoder.end()) agg.push(ce);
-    if (agg.error) return replyError(agg.error.status ?? 502, agg.error.message, headers, agg.error.code);
-    canonicalResponse = agg.result();
-  } else {
-    const json = ok.json ?? safeParseObject(ok.jsonText ?? '');
-    if (!json) return replyError(502, 'upstream returned a body that is not JSON', headers);
-    canonicalResponse = upstreamCodec.decodeResponse(json);
-  }
-  let out = clientCodec.encodeResponse(canonicalResponse, { model: call.model, request: canonical });
-  if (call.transformJson) out = call.transformJson(out);
-  return replyText(200, JSON.stringify(out), headers);
 }
 
 function logCall(app: App, call: InboundCall, routeModel: string, credential: string | undefined, attempts: number, status: number, started: number): void {

@@ -44,6 +44,11 @@ function ruleMatches(models: readonly PayloadModelMatch[], names: readonly strin
   return false;
 }
 
+/** Whether any rule is configured (callers skip building the rule inputs when none is). */
+export function hasPayloadRules(rules: PayloadRules | undefined): rules is PayloadRules {
+  return rules !== undefined && (rules.default.length > 0 || rules.override.length > 0 || rules.filter.length > 0);
+}
+
 /**
  * Apply the rules to an upstream body. Returns the input object untouched when no rule matches (the common
  * case, no copy); otherwise a deep copy with the changes, so a body shared across attempts is never mutated.
@@ -55,7 +60,7 @@ export function applyPayloadRules(
   models: readonly string[],
   protocol: PayloadProtocol,
 ): Record<string, unknown> {
-  if (!rules || (rules.default.length === 0 && rules.override.length === 0 && rules.filter.length === 0)) return body;
+  if (!hasPayloadRules(rules)) return body;
   let out: Record<string, unknown> | undefined;
   const target = () => (out ??= structuredClone(body));
   for (const r of rules.default) {
