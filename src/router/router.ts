@@ -148,54 +148,21 @@ export class Router {
     candidates: readonly Candidate[],
     attempt: (candidate: Candidate, attemptNo: number) => Promise<AttemptResult<T>>,
     signal?: Cancellation,
-    opts: RunOptions = {},
+    opts?: RunOptions,
   ): Promise<RunResult<T>> {
     if (candidates.length === 0) return { ok: false, kind: 'none', attempts: 0 };
-    const key = this.options.sessionAffinity ? opts.sessionKey : undefined;
+    const key = this.options.sessionAffinity ? opts?.sessionKey : undefined;
     const session = (typeof key === 'function' ? key() : key) || undefined;
-    let attempts = 0;
-    let last: { failure: AttemptFailure; candidate: Candidate } | undefined;
-    const maxCreds = this.options.maxCredentials > 0 ? this.options.maxCredentials : Number.POSITIVE_INFINITY;
-    // Arrays, not Sets: nearly every run tries one credential, and two Sets per request showed in the profile.
-    const everTried: string[] = [];
-    const triedThisRound: string[] = [];
-    // One attempt is `settle(candidate, await start(candidate))`: two plain functions around the caller's
-    // promise rather than an async wrapper, which cost a promise and a microtask per request.
-    const start = (candidate: Candidate): Promise<AttemptResult<T>> => {
-      const id = candidate.credential.id;
-      triedThisRound.push(id);
-      if (!everTried.includes(id)) everTried.push(id);
-      attempts++;
-      return attempt(candidate, attempts);
-    };
-    /** The run's result once an attempt decides it, or undefined to try the next credential. */
-    const settle = (candidate: Candidate, result: AttemptResult<T>): RunResult<T> | undefined => {
-      const id = candidate.credential.id;
-      if (result.ok) {
-        this.markSuccess(id, model);
-        if (session !== undefined) {
-          this.affinity.ttlMs = this.options.sessionAffinityTtlMs;
-          this.affinity.bind(session, model, id, Date.now());
-        }
-        return { ok: true, value: result.value, candidate, attempts };
-      }
-      last = { failure: result.failure, candidate };
-      this.markFailure(id, model, result.failure);
-      if (!classifyFailure(result.failure).retry) return { ok: false, kind: 'failed', failure: result.failure, attempts, candidate };
-      return undefined;
-    };
+    const run = new RunState(this, model, attempt, session);
     for (let round = 0; round <= this.options.requestRetry; round++) {
-      triedThisRound.length = 0;
-      const now = Date.now();
-      const usable = (c: Candidate) => !triedThisRound.includes(c.credential.id) && !this.cooldowns.get(c.credential.id, model, now);
-      const ordered = session !== undefined ? this.sequence(model, candidates, usable, session, now) : this.selector.order(this.options.strategy, model, candidates, usable);
+      const now = run.beginRound();
+      const ordered = session !== undefined ? this.sequence(model, candidates, run.usable, session, now) : this.selector.order(this.options.strategy, model, candidates, run.usable);
       for (const candidate of ordered) {
-        if (signal?.aborted) break;
-        if (everTried.length >= maxCreds && !everTried.includes(candidate.credential.id)) break;
-        const decided = settle(candidate, await start(candidate));
+        if (signal?.aborted || !run.mayTry(candidate)) break;
+        const decided = run.settle(candidate, await run.start(candidate));
         if (decided) return decided;
       }
-      if (round === 0 && attempts === 0 && !signal?.aborted) {
+      if (round === 0 && run.attempts === 0 && !signal?.aborted) {
         // Nothing usable: a credential cooling only because of a transient failure (reset, 5xx, timeout) is
         // still better than refusing the caller, so try those, soonest-free first. Quota cooldowns (the
         // upstream said "not before") and auth failures stay closed.
@@ -204,8 +171,8 @@ export class Router {
           .filter((x) => x.s && !x.s.quota && SOFT_REASONS.has(x.s.reason))
           .sort((a, b) => a.s!.until - b.s!.until);
         for (const { c } of soft) {
-          if (signal?.aborted || (everTried.length >= maxCreds && !everTried.includes(c.credential.id))) break;
-          const decided = settle(c, await start(c));
+          if (signal?.aborted || !run.mayTry(c)) break;
+          const decided = run.settle(c, await run.start(c));
           if (decided) return decided;
         }
       }
@@ -218,11 +185,86 @@ export class Router {
       await sleep(wait + 5, signal);
     }
     const cooling = this.earliestRelease(model, candidates);
+    const last = run.last;
     if (last) {
-      if (cooling !== undefined && last.failure.status === 429) return { ok: false, kind: 'cooling', retryAfterMs: cooling, attempts };
-      return { ok: false, kind: 'failed', failure: last.failure, attempts, candidate: last.candidate };
+      if (cooling !== undefined && last.failure.status === 429) return { ok: false, kind: 'cooling', retryAfterMs: cooling, attempts: run.attempts };
+      return { ok: false, kind: 'failed', failure: last.failure, attempts: run.attempts, candidate: last.candidate };
     }
-    return { ok: false, kind: 'cooling', retryAfterMs: cooling ?? 1000, attempts };
+    return { ok: false, kind: 'cooling', retryAfterMs: cooling ?? 1000, attempts: run.attempts };
+  }
+}
+
+/**
+ * The bookkeeping of one Router.run: which credentials were tried (this round, and at all), the attempt count and
+ * the last failure. One object with one predicate closure: closures over run's scope for each step, and a Set or
+ * two arrays for the tried lists, were most of what a request's routing allocated.
+ */
+class RunState<T> {
+  attempts = 0;
+  last: { failure: AttemptFailure; candidate: Candidate } | undefined;
+  private now = 0;
+  /**
+   * Every attempt's credential id, in order; this round's attempts start at `roundStart`. Created with the first
+   * attempt as a one-slot array (an empty one grows a 17-slot store on its first push).
+   */
+  private tried: string[] | undefined;
+  private roundStart = 0;
+  /** Distinct credentials tried so far. */
+  private distinct = 0;
+  private readonly maxCreds: number;
+  /** Not tried this round and not cooling (the selector's test). */
+  readonly usable = (c: Candidate): boolean => !this.triedSince(c.credential.id, this.roundStart) && !this.router.cooldowns.get(c.credential.id, this.model, this.now);
+
+  constructor(
+    private readonly router: Router,
+    private readonly model: string,
+    private readonly attempt: (candidate: Candidate, attemptNo: number) => Promise<AttemptResult<T>>,
+    private readonly session: string | undefined,
+  ) {
+    const max = router.options.maxCredentials;
+    this.maxCreds = max > 0 ? max : Number.POSITIVE_INFINITY;
+  }
+
+  /** Start a round (credentials tried in earlier rounds may be tried again); returns its time. */
+  beginRound(): number {
+    this.roundStart = this.tried?.length ?? 0;
+    this.now = Date.now();
+    return this.now;
+  }
+
+  /** Whether the max-credentials cap still allows trying `c`. */
+  mayTry(c: Candidate): boolean {
+    return this.distinct < this.maxCreds || this.triedSince(c.credential.id, 0);
+  }
+
+  private triedSince(id: string, from: number): boolean {
+    return this.tried !== undefined && this.tried.indexOf(id, from) >= 0;
+  }
+
+  start(candidate: Candidate): Promise<AttemptResult<T>> {
+    const id = candidate.credential.id;
+    if (!this.triedSince(id, 0)) this.distinct++;
+    if (this.tried) this.tried.push(id);
+    else this.tried = [id];
+    return this.attempt(candidate, ++this.attempts);
+  }
+
+  /** The run's result once an attempt decides it, or undefined to try the next credential. */
+  settle(candidate: Candidate, result: AttemptResult<T>): RunResult<T> | undefined {
+    const { router, model } = this;
+    const id = candidate.credential.id;
+    if (result.ok) {
+      router.markSuccess(id, model);
+      if (this.session !== undefined) {
+        router.affinity.ttlMs = router.options.sessionAffinityTtlMs;
+        router.affinity.bind(this.session, model, id, Date.now());
+      }
+      return { ok: true, value: result.value, candidate, attempts: this.attempts };
+    }
+    this.last = { failure: result.failure, candidate };
+    router.markFailure(id, model, result.failure);
+    if (!classifyFailure(result.failure).retry) return { ok: false, kind: 'failed', failure: result.failure, attempts: this.attempts, candidate };
+    return undefined;
   }
 }
 
