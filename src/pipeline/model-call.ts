@@ -12,7 +12,7 @@ import type { AttemptResult } from '../router/router.js';
 import type { AttemptFailure } from '../router/failure.js';
 import { executorFor } from '../providers/index.js';
 import { dispatcherFor, effectiveProxy } from '../upstream/dispatcher.js';
-import { readText, sendUpstream, type UpstreamResponse } from '../upstream/send.js';
+import { readText, sendUpstream, sendUpstreamWhole, type UpstreamResponse } from '../upstream/send.js';
 import { SseWriter } from '../server/sse.js';
 import { latin1View, restoreModelNames } from './model-name.js';
 import type { App } from '../app.js';
@@ -240,7 +240,8 @@ class ModelCall {
       });
       const req = prepared instanceof Promise ? await prepared : prepared;
       const dispatcher = dispatcherFor(effectiveProxy(candidate.credential.proxyUrl, cfg['proxy-url']));
-      upstream = await sendWithFallback(req, dispatcher, guard, sendUpstream);
+      // A non-streaming answer is read whole before the call resolves (one wait instead of two).
+      upstream = await sendWithFallback(req, dispatcher, guard, upstreamStream ? sendUpstream : sendUpstreamWhole);
     } catch (err) {
       return this.failAttempt(guard, candidate, refreshed, failureFromError(err, signal, guard));
     }
@@ -263,7 +264,7 @@ class ModelCall {
     const asBytes = same && !upstreamStream && call.operation === 'generate' && !executor.unwrapBody && !call.transformJson;
     let text: string;
     try {
-      text = await readText(upstream.body, asBytes ? 'latin1' : 'utf8');
+      text = upstream.bytes ? upstream.bytes.toString(asBytes ? 'latin1' : 'utf8') : await readText(upstream.body, asBytes ? 'latin1' : 'utf8');
       guard.settle();
       if (executor.unwrapBody) text = executor.unwrapBody(text);
     } catch (err) {

@@ -25,7 +25,7 @@ export function failureFromError(err: unknown, signal: Cancellation, guard?: Att
 
 /** An upstream answer with status >= 400, read and classified (message in any provider's error dialect). */
 export async function failureFromResponse(upstream: UpstreamResponse): Promise<AttemptFailure> {
-  const text = await readText(upstream.body).catch(() => '');
+  const text = upstream.bytes ? upstream.bytes.toString('utf8') : await readText(upstream.body).catch(() => '');
   const { message, code } = extractErrorMessage(text);
   const failure: AttemptFailure = { status: upstream.status, message, code, body: text, headers: upstream.headers };
   failure.retryAfterMs = parseRetryAfter(upstream.headers, text);

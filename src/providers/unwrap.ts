@@ -23,7 +23,7 @@ async function sendInTurn(req: UpstreamRequest, dispatcher: Dispatcher, signal: 
     try {
       const res = await send({ ...req, url: urls[i]! }, dispatcher, signal);
       if (res.status === 429 && !last) {
-        await readText(res.body).catch(() => '');
+        if (!res.bytes) await readText(res.body).catch(() => ''); // drain it (a whole answer is read already)
         continue;
       }
       return res;

@@ -11,7 +11,12 @@ export interface BodyControl {
   abort(reason: Error): void;
 }
 
-type Sink = { chunk(buf: Buffer): void; end(): void; fail(err: Error): void };
+/** Where a body's bytes go once someone reads it: each chunk, then the end or a failure. */
+export interface BodySink {
+  chunk(buf: Buffer): void;
+  end(): void;
+  fail(err: Error): void;
+}
 
 export class UpstreamTimeoutError extends Error {
   constructor(
@@ -29,7 +34,7 @@ export class UpstreamTimeoutError extends Error {
  * network chunk; a consumer that falls behind pauses the upstream socket instead.
  */
 export class UpstreamBody {
-  private sink: Sink | undefined;
+  private sink: BodySink | undefined;
   private early: Buffer[] = [];
   private finished = false;
   private failure: Error | undefined;
@@ -110,7 +115,7 @@ export class UpstreamBody {
   text(encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string> {
     return new Promise((resolve, reject) => {
       const parts: Buffer[] = [];
-      this.consume({
+      this.readInto({
         chunk: (b) => parts.push(b),
         end: () => resolve(parts.length === 1 ? parts[0]!.toString(encoding) : Buffer.concat(parts).toString(encoding)),
         fail: reject,
@@ -121,11 +126,12 @@ export class UpstreamBody {
   /** The body as SSE event batches (one batch per network chunk that completed events), `map` applied. */
   events(map?: (ev: SseEvent) => SseEvent | undefined, mode: SseReadMode = 'text'): SseEventStream {
     const stream = new SseEventStream(this, map, mode);
-    this.consume(stream);
+    this.readInto(stream);
     return stream;
   }
 
-  private consume(sink: Sink): void {
+  /** Read the body into `sink` (once: a body has one reader). */
+  readInto(sink: BodySink): void {
     if (this.sink) throw new Error('upstream body is already being read');
     this.sink = sink;
     const early = this.early;

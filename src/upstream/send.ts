@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { UpstreamRequest } from '../providers/types.js';
-import { UpstreamBody, type BodyControl } from './body.js';
+import { UpstreamBody, type BodyControl, type BodySink } from './body.js';
 import { asCancellation, type Cancellation } from '../util/cancel.js';
 
 export type { SseEventStream } from './body.js';
@@ -12,10 +12,13 @@ export interface UpstreamResponse {
   /** `content-type`, read while the headers arrive. */
   contentType: string;
   body: UpstreamBody;
+  /** From sendUpstreamWhole: the entire body (decoded), read before the answer was handed over; `body` is spent. */
+  readonly bytes?: Buffer;
 }
 
 class Response implements UpstreamResponse {
   private flat: Record<string, string> | undefined;
+  bytes: Buffer | undefined;
 
   constructor(
     readonly status: number,
@@ -87,6 +90,19 @@ function transportError(err: unknown): TransportError {
  * convenience layer (URL parsing, a Readable body, signal bookkeeping) costs more per call than the proxying.
  */
 export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, cancel: Cancellation | AbortSignal): Promise<UpstreamResponse> {
+  return send(req, dispatcher, cancel, false);
+}
+
+/**
+ * The same, for an answer the caller reads whole (a non-streaming call): resolves once the entire body is in,
+ * with it in `bytes`. One promise per call instead of one for the headers and one for the body. A body that
+ * breaks off after the headers rejects with a TransportError (`upstream body failed: ...`).
+ */
+export function sendUpstreamWhole(req: UpstreamRequest, dispatcher: Dispatcher, cancel: Cancellation | AbortSignal): Promise<UpstreamResponse> {
+  return send(req, dispatcher, cancel, true);
+}
+
+function send(req: UpstreamRequest, dispatcher: Dispatcher, cancel: Cancellation | AbortSignal, whole: boolean): Promise<UpstreamResponse> {
   const signal = asCancellation(cancel);
   if (signal.aborted) return Promise.reject(signal.reason);
   let target: { origin: string; path: string };
@@ -96,19 +112,23 @@ export function sendUpstream(req: UpstreamRequest, dispatcher: Dispatcher, cance
     return Promise.reject(new TransportError(`invalid upstream URL: ${req.url.replace(/[?#].*$/, '')}`));
   }
   return new Promise((resolve, reject) => {
-    const call = new UpstreamCall(signal, resolve, reject);
+    const call = new UpstreamCall(signal, resolve, reject, whole);
     dispatcher.dispatch({ origin: target.origin, path: target.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }, call);
   });
 }
 
 /**
- * One call in flight: undici's dispatch handler and the body's transport control in one object, so a request
- * allocates no closures for them. undici's own (callback) handler interface: its newer controller-based one is
+ * One call in flight: undici's dispatch handler, the body's transport control and (for a whole answer) the
+ * body's reader in one object, so a request allocates no closures for them. undici's own (callback) handler interface: its newer controller-based one is
  * an adapter over this that also parses every response header into an object, which this path does itself in
  * one pass.
  */
-class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl {
+class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl, BodySink {
   private body: UpstreamBody | undefined;
+  /** Whole mode: the answer, handed over once its body is in. */
+  private response: Response | undefined;
+  private first: Buffer | undefined;
+  private more: Buffer[] | undefined;
   private abortRequest: ((reason: Error) => void) | undefined;
   private resumeSocket: (() => void) | undefined;
   private paused = false;
@@ -118,6 +138,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl {
     private readonly signal: Cancellation,
     private readonly resolve: (res: UpstreamResponse) => void,
     private readonly reject: (err: Error) => void,
+    private readonly whole: boolean,
   ) {
     this.release = signal.onAbort((reason) => this.abort(reason));
   }
@@ -151,7 +172,11 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl {
     const body = new UpstreamBody(rawHeader(raw, 'content-encoding'));
     this.body = body;
     body.attach(this);
-    this.resolve(new Response(statusCode, raw, rawHeader(raw, 'content-type') ?? '', body.decoded, body));
+    const response = new Response(statusCode, raw, rawHeader(raw, 'content-type') ?? '', body.decoded, body);
+    if (this.whole) {
+      this.response = response;
+      body.readInto(this);
+    } else this.resolve(response);
     return !this.paused;
   }
 
@@ -169,6 +194,24 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl {
     this.release();
     if (this.body) this.body.fail(err);
     else this.reject(this.signal.aborted ? err : transportError(err));
+  }
+
+  // ---- the body's reader (whole mode) ----
+
+  chunk(buf: Buffer): void {
+    if (!this.first) this.first = buf;
+    else if (!this.more) this.more = [this.first, buf];
+    else this.more.push(buf);
+  }
+
+  end(): void {
+    const response = this.response!;
+    response.bytes = this.more ? Buffer.concat(this.more) : (this.first ?? Buffer.alloc(0));
+    this.resolve(response);
+  }
+
+  fail(err: Error): void {
+    this.reject(this.signal.aborted ? err : new TransportError(`upstream body failed: ${err.message}`));
   }
 }
 

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startFakeUpstream, type FakeReply, type FakeUpstream, type RecordedCall } from '../fakes/upstream.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { createLogger } from '../../src/util/log.js';
@@ -168,6 +170,40 @@ describe('credential pool over HTTP', () => {
     expect(raw).not.toContain('[DONE]');
     // The failure still counts against the credential.
     expect(p.app.router.cooldowns.entries(Date.now()).map((e) => e.state.reason)).toEqual(['transport']);
+  });
+
+  it('a non-streaming answer cut off after its headers fails over, counts against the credential, and is a 502 when nothing else serves', async () => {
+    // An upstream that announces 500 bytes of JSON, sends 20, then drops the connection.
+    const broken = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+        res.write('{"id":"chatcmpl-cut",');
+        setTimeout(() => res.socket?.destroy(), 20);
+      });
+    });
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', () => r()));
+    const brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/v1`;
+    try {
+      const p = await start({
+        routing: { strategy: 'fill-first' },
+        'openai-compatibility': [
+          { name: 'cut', 'base-url': brokenUrl, 'api-key-entries': [{ 'api-key': 'sk-cut-0000001' }], models: [{ name: 'up-model', alias: 'pooled' }, { name: 'up-model', alias: 'only-cut' }] },
+          { name: 'pool', 'base-url': `${fake.url}/v1`, 'api-key-entries': [{ 'api-key': KEYS[0]! }], models: [{ name: 'up-model', alias: 'pooled' }] },
+        ],
+      });
+      const r = await chat(p);
+      expect(r.status).toBe(200);
+      expect(await textOf(r)).toBe('hello from a');
+      expect(p.app.router.cooldowns.entries(Date.now()).map((e) => e.state.reason)).toEqual(['transport']);
+
+      const only = await chat(p, { body: { model: 'only-cut' } });
+      expect(only.status).toBe(502);
+      const err = (await only.json()) as { error: { message: string } };
+      expect(err.error.message).toContain('upstream body failed');
+    } finally {
+      await new Promise((r) => broken.close(r));
+    }
   });
 
   it('a reset mid-stream on a translated stream (Anthropic caller, OpenAI upstream) ends with an Anthropic error event', async () => {

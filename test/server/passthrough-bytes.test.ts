@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 // Same-format answers travel as bytes (non-stream) or byte views (streams): only model names are edited.
@@ -10,6 +11,8 @@ let upstream: Server;
 let proxy: RunningProxy;
 let answer: (model: string) => string;
 let events: (model: string) => string[];
+/** Non-stream answers: the status and a content-encoding to compress with. */
+let reply: { status: number; encoding?: 'gzip' | 'br' } = { status: 200 };
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
@@ -32,9 +35,15 @@ beforeAll(async () => {
         res.end();
         return;
       }
-      const body = answer(req.model);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(body);
+      const body = Buffer.from(answer(req.model), 'utf8');
+      const { status, encoding } = reply;
+      if (!encoding) {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(body);
+        return;
+      }
+      res.writeHead(status, { 'content-type': 'application/json', 'content-encoding': encoding });
+      res.end(encoding === 'gzip' ? gzipSync(body) : brotliCompressSync(body));
     });
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
@@ -93,5 +102,25 @@ describe('same-format pass-through bytes', () => {
     const r = await call('modèle-é', true);
     expect(r.status).toBeGreaterThanOrEqual(500);
     expect(JSON.stringify(await r.json())).toContain('Überlastet – bitte später');
+  });
+
+  it('a compressed non-stream answer (gzip, br) reaches the caller decoded, and a compressed error keeps its message', async () => {
+    answer = (model) => `{"id":"c1","object":"chat.completion","model":${JSON.stringify(model)},"choices":[{"index":0,"message":{"role":"assistant","content":"gepackt: héllo 日本"},"finish_reason":"stop"}]}`;
+    try {
+      for (const encoding of ['gzip', 'br'] as const) {
+        reply = { status: 200, encoding };
+        const r = await call('modèle-é');
+        expect(r.status).toBe(200);
+        const bytes = Buffer.from(await r.arrayBuffer());
+        expect(bytes.equals(Buffer.from(answer('modèle-é'), 'utf8'))).toBe(true);
+      }
+      answer = () => '{"error":{"message":"Kontingent erschöpft","type":"invalid_request_error"}}';
+      reply = { status: 400, encoding: 'gzip' };
+      const r = await call('plain');
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toBe('Kontingent erschöpft');
+    } finally {
+      reply = { status: 200 };
+    }
   });
 });
