@@ -166,11 +166,7 @@ export class Router {
         // Nothing usable: a credential cooling only because of a transient failure (reset, 5xx, timeout) is
         // still better than refusing the caller, so try those, soonest-free first. Quota cooldowns (the
         // upstream said "not before") and auth failures stay closed.
-        const soft = candidates
-          .map((c) => ({ c, s: this.cooldowns.get(c.credential.id, model, now) }))
-          .filter((x) => x.s && !x.s.quota && SOFT_REASONS.has(x.s.reason))
-          .sort((a, b) => a.s!.until - b.s!.until);
-        for (const { c } of soft) {
+        for (const c of this.softCooling(model, candidates, now)) {
           if (signal?.aborted || !run.mayTry(c)) break;
           const decided = run.settle(c, await run.start(c));
           if (decided) return decided;
@@ -184,13 +180,28 @@ export class Router {
       // credential still cooling and wastes the round.
       await sleep(wait + 5, signal);
     }
+    return this.unserved(model, candidates, run.last, run.attempts);
+  }
+
+  // The rarely taken parts of run, out of line: an async function's frame holds every register of its body.
+
+  /** Credentials cooling only because of a transient failure, soonest-free first. */
+  private softCooling(model: string, candidates: readonly Candidate[], now: number): Candidate[] {
+    return candidates
+      .map((c) => ({ c, s: this.cooldowns.get(c.credential.id, model, now) }))
+      .filter((x) => x.s && !x.s.quota && SOFT_REASONS.has(x.s.reason))
+      .sort((a, b) => a.s!.until - b.s!.until)
+      .map((x) => x.c);
+  }
+
+  /** The result of a run that no credential served. */
+  private unserved<T>(model: string, candidates: readonly Candidate[], last: { failure: AttemptFailure; candidate: Candidate } | undefined, attempts: number): RunResult<T> {
     const cooling = this.earliestRelease(model, candidates);
-    const last = run.last;
     if (last) {
-      if (cooling !== undefined && last.failure.status === 429) return { ok: false, kind: 'cooling', retryAfterMs: cooling, attempts: run.attempts };
-      return { ok: false, kind: 'failed', failure: last.failure, attempts: run.attempts, candidate: last.candidate };
+      if (cooling !== undefined && last.failure.status === 429) return { ok: false, kind: 'cooling', retryAfterMs: cooling, attempts };
+      return { ok: false, kind: 'failed', failure: last.failure, attempts, candidate: last.candidate };
     }
-    return { ok: false, kind: 'cooling', retryAfterMs: cooling ?? 1000, attempts: run.attempts };
+    return { ok: false, kind: 'cooling', retryAfterMs: cooling ?? 1000, attempts };
   }
 }
 

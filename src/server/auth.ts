@@ -52,22 +52,38 @@ function bearerToken(auth: string): string {
   return trimmed(bearer ? auth.slice(7) : auth);
 }
 
-/** Key candidates a caller may present, in CLIProxyAPI's order (SPEC 2.6). */
-export function presentedKeys(req: IncomingMessage, url: URL | undefined): string[] {
-  const out: string[] = [];
+/**
+ * Each key a caller presents, in CLIProxyAPI's order (SPEC 2.6), to `check` until it answers true. Returns
+ * whether any key was presented. A callback rather than an array of the keys: the array (and its 17-slot
+ * backing store) was garbage on every request, for the one key nearly every caller sends.
+ */
+function forEachPresentedKey(req: IncomingMessage, url: URL | undefined, check: (key: string) => boolean): boolean {
+  let presented = false;
   const auth = req.headers.authorization;
-  if (auth) out.push(bearerToken(auth));
-  const goog = req.headers['x-goog-api-key'];
-  if (typeof goog === 'string' && goog) out.push(trimmed(goog));
-  const xkey = req.headers['x-api-key'];
-  if (typeof xkey === 'string' && xkey) out.push(trimmed(xkey));
-  if (url?.search) {
-    const q = url.searchParams.get('key');
-    if (q) out.push(q);
-    const t = url.searchParams.get('auth_token');
-    if (t) out.push(t);
+  if (auth) {
+    presented = true;
+    if (check(bearerToken(auth))) return true;
   }
-  return out;
+  const goog = req.headers['x-goog-api-key'];
+  if (typeof goog === 'string' && goog) {
+    presented = true;
+    if (check(trimmed(goog))) return true;
+  }
+  const xkey = req.headers['x-api-key'];
+  if (typeof xkey === 'string' && xkey) {
+    presented = true;
+    if (check(trimmed(xkey))) return true;
+  }
+  if (url?.search) {
+    for (const name of ['key', 'auth_token']) {
+      const q = url.searchParams.get(name);
+      if (q) {
+        presented = true;
+        if (check(q)) return true;
+      }
+    }
+  }
+  return presented;
 }
 
 export type AuthResult = { ok: true; key?: string } | { ok: false; status: 401 | 403; message: string };
@@ -85,13 +101,10 @@ export function authenticate(ring: ClientKeyRing, keys: readonly string[], req: 
       message: 'this server has no api-keys configured, so it only serves callers on this machine; add api-keys to config.yaml to allow remote clients',
     };
   }
-  const candidates = presentedKeys(req, url);
-  if (candidates.length === 0) return { ok: false, status: 401, message: 'Missing API key' };
-  for (const c of candidates) {
-    const i = ring.match(c);
-    if (i >= 0) return { ok: true, key: keys[i] };
-  }
-  return { ok: false, status: 401, message: 'Invalid API key' };
+  let matched = -1;
+  const presented = forEachPresentedKey(req, url, (key) => (matched = ring.match(key)) >= 0);
+  if (matched >= 0) return { ok: true, key: keys[matched] };
+  return { ok: false, status: 401, message: presented ? 'Invalid API key' : 'Missing API key' };
 }
 
 /** Socket-address loopback check (never trusts X-Forwarded-For and friends). */
