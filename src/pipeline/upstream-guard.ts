@@ -11,7 +11,7 @@ import { deadline, type Deadline } from '../util/deadlines.js';
 export class AttemptGuard extends CancelSource {
   timedOut: UpstreamTimeoutError | undefined;
   private timer: Deadline | undefined;
-  private detach: (() => void) | undefined;
+  private client: Cancellation | undefined;
 
   constructor(
     client: Cancellation,
@@ -19,7 +19,8 @@ export class AttemptGuard extends CancelSource {
     private readonly idleMs: number,
   ) {
     super();
-    this.detach = client.onAbort((reason) => this.abort(reason));
+    this.client = client;
+    client.link(this);
   }
 
   /** The attempt is over (failed, or answered in one body): stop the timer and detach from the caller. */
@@ -30,8 +31,8 @@ export class AttemptGuard extends CancelSource {
 
   /** Detach from the caller's signal once the attempt is over (failed attempts only; a served stream keeps it). */
   release(): void {
-    this.detach?.();
-    this.detach = undefined;
+    this.client?.unlink(this);
+    this.client = undefined;
   }
 
   /** Start waiting for the first byte (stream upstream) or the whole answer (non-stream upstream). */

@@ -113,6 +113,21 @@ function requestPath(raw: string): { path: string; url: URL | undefined } {
   return { path, url };
 }
 
+const kCancel = Symbol('cliproxy request cancellation');
+type ResponseWithCancel = ServerResponse & { [kCancel]?: CancelSource };
+
+/**
+ * A response's 'close' listener: before the answer finished, the caller went away. One function for every
+ * response (it finds the request's cancellation on the response), not a closure per request.
+ */
+function onResponseClose(this: ResponseWithCancel): void {
+  if (!this.writableFinished) this[kCancel]?.abort(new Error('client closed request'));
+}
+
+function errorFormatOf(route: Route, ctx: RequestContext): Format {
+  return typeof route.errorFormat === 'function' ? route.errorFormat(ctx) : route.errorFormat;
+}
+
 /**
  * Route one request. Not async: the handlers' promise is returned as it is (an async function would adopt it
  * through two extra microtasks per request); synchronous answers return nothing.
@@ -138,17 +153,15 @@ function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res: Serve
   }
 
   const cancel = new CancelSource();
-  res.on('close', () => {
-    if (!res.writableFinished) cancel.abort(new Error('client closed request'));
-  });
+  (res as ResponseWithCancel)[kCancel] = cancel;
+  res.on('close', onResponseClose);
   // Only browsers act on CORS headers, and a browser's cross-origin request always carries Origin: other
   // callers (SDKs, CLIs, agents) get none of the three headers to build, send and parse on every answer.
   const ctx = new Context(app, req, res, url, cancel, newRequestId(), matched.route.cors && req.headers.origin !== undefined ? corsHeaders() : {});
-  const errorFormat = (): Format => (typeof matched.route.errorFormat === 'function' ? matched.route.errorFormat(ctx) : matched.route.errorFormat);
   if (matched.route.auth === 'client') {
     // requestPath parsed the URL whenever there is a query string, the only part authentication reads.
     const auth = authenticate(app.keyRing, app.apiKeys, req, url);
-    if (!auth.ok) return sendError(res, errorFormat(), auth.status, auth.message, ctx.responseHeaders);
+    if (!auth.ok) return sendError(res, errorFormatOf(matched.route, ctx), auth.status, auth.message, ctx.responseHeaders);
     ctx.clientKey = auth.key;
   }
   return matched.route.handler(ctx, matched.match);

@@ -132,7 +132,6 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl, BodySink 
   private abortRequest: ((reason: Error) => void) | undefined;
   private resumeSocket: (() => void) | undefined;
   private paused = false;
-  private readonly release: () => void;
 
   constructor(
     private readonly signal: Cancellation,
@@ -140,7 +139,12 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl, BodySink 
     private readonly reject: (err: Error) => void,
     private readonly whole: boolean,
   ) {
-    this.release = signal.onAbort((reason) => this.abort(reason));
+    signal.link(this);
+  }
+
+  /** The call is over: the signal no longer needs to abort it. */
+  private release(): void {
+    this.signal.unlink(this);
   }
 
   // ---- BodyControl ----

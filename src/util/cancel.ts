@@ -9,15 +9,30 @@ export interface Cancellation {
   readonly reason: Error | undefined;
   /** Call `fn` once when cancelled (at once if already cancelled); returns the unsubscribe. */
   onAbort(fn: (reason: Error) => void): () => void;
+  /**
+   * Abort `target` once when cancelled (at once if already cancelled), until `unlink(target)`. For objects that
+   * have an `abort`: no listener or unsubscribe closure to allocate, as onAbort needs.
+   */
+  link(target: Abortable): void;
+  unlink(target: Abortable): void;
 }
+
+/** Something a cancellation can abort. */
+export interface Abortable {
+  abort(reason: Error): void;
+}
+
+type Listener = ((reason: Error) => void) | Abortable;
+
+const notify = (l: Listener, reason: Error): void => (typeof l === 'function' ? l(reason) : l.abort(reason));
 
 const noop = (): void => {};
 
 export class CancelSource implements Cancellation {
   aborted = false;
   reason: Error | undefined;
-  private first: ((reason: Error) => void) | undefined;
-  private listeners: ((reason: Error) => void)[] | undefined;
+  private first: Listener | undefined;
+  private listeners: Listener[] | undefined;
   private controller: AbortController | undefined;
 
   abort(reason: Error = new Error('cancelled')): void {
@@ -28,30 +43,35 @@ export class CancelSource implements Cancellation {
     const listeners = this.listeners;
     this.first = undefined;
     this.listeners = undefined;
-    if (first) first(reason);
-    if (listeners) for (const fn of listeners) fn(reason);
+    if (first) notify(first, reason);
+    if (listeners) for (const l of listeners) notify(l, reason);
     this.controller?.abort(reason);
   }
 
   onAbort(fn: (reason: Error) => void): () => void {
+    this.link(fn);
+    return () => this.unlink(fn);
+  }
+
+  link(target: Listener): void {
     if (this.aborted) {
-      fn(this.reason!);
-      return noop;
+      notify(target, this.reason!);
+      return;
     }
     // Nearly every source has one listener at a time (the next attempt, or the upstream call): it lives in a
     // field, with no array to allocate and search.
-    if (!this.first && !this.listeners?.length) this.first = fn;
-    else (this.listeners ??= []).push(fn);
-    return () => {
-      if (this.first === fn) this.first = undefined;
-      else this.remove(fn);
-    };
+    if (!this.first && !this.listeners?.length) this.first = target;
+    else (this.listeners ??= []).push(target);
   }
 
-  private remove(fn: (reason: Error) => void): void {
+  unlink(target: Listener): void {
+    if (this.first === target) {
+      this.first = undefined;
+      return;
+    }
     const l = this.listeners;
     if (!l) return;
-    const i = l.indexOf(fn);
+    const i = l.indexOf(target);
     if (i >= 0) l.splice(i, 1);
   }
 
@@ -90,6 +110,20 @@ class SignalCancellation implements Cancellation {
     const handler = (): void => fn(this.reasonOf());
     signal.addEventListener('abort', handler, { once: true });
     return () => signal.removeEventListener('abort', handler);
+  }
+
+  private linked: Map<Abortable, () => void> | undefined;
+
+  link(target: Abortable): void {
+    const off = this.onAbort((reason) => target.abort(reason));
+    if (off !== noop) (this.linked ??= new Map()).set(target, off);
+  }
+
+  unlink(target: Abortable): void {
+    const off = this.linked?.get(target);
+    if (!off) return;
+    this.linked!.delete(target);
+    off();
   }
 
   private reasonOf(): Error {
