@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
- * The Node flags the `cliproxy` command runs with: those on its shebang line (`#!/usr/bin/env -S node ...`), so a
- * benchmark of the server measures the runtime users get.
+ * The Node flags `npm start` runs the server with (package.json's `start` script: `node <flags> dist/cli.js`), so
+ * a benchmark of the server measures the runtime the README's start command gives.
  */
 export function cliproxyNodeArgs() {
-  const first = readFileSync(new URL('../dist/cli.js', import.meta.url), 'utf8').split('\n', 1)[0];
-  const m = /^#!\S*env -S node((?: --\S+)*)\s*$/.exec(first);
-  if (!m) throw new Error(`unexpected shebang in dist/cli.js: ${first}`);
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const m = /^node((?: --\S+)*) dist\/cli\.js$/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`unexpected start script in package.json: ${pkg.scripts.start}`);
   return m[1].trim().split(/\s+/).filter(Boolean);
 }
 

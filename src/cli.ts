@@ -1,9 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
-// The V8 flag above (repeated in package.json's `start`; bench/spawn.mjs reads it from here) halves the young
-// generation's cap, 16 MB per semi-space by default. Under load the proxy allocates tens of KB per request that die
-// young, so V8 grows the young generation to its cap, and allocation then sweeps 32 MB of fresh memory between
-// collections: more than the last-level cache, so nearly every line it writes is a cache miss. At 8 MB the
-// benchmark's pass-through ran 5-16% faster (docs/NOTES-2026-12-03-5.md); streams and large bodies did not change.
+#!/usr/bin/env node
+// `npm start` runs this file as `node --max-semi-space-size=8 dist/cli.js` (see package.json, and the README's
+// Benchmarks section): V8's young generation grows to 16 MB per semi-space under load by default, and the
+// proxy's per-request garbage then sweeps 32 MB of fresh memory between collections. The flag is not on the
+// shebang line: `env -S` (needed to pass it there) is missing from busybox and older coreutils, and a command
+// that does not start is worse than one a few percent slower.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { once } from 'node:events';

@@ -58,7 +58,7 @@ function needsTranslation(candidates: readonly Candidate[], format: InboundCall[
 /**
  * One model call's state. A class rather than closures over serveModelCall's scope: the per-request closures
  * (attempt, failure, canonical form, replies) and their shared context were a large share of the garbage each
- * request leaves, and the proxy's per-request time follows its garbage (see src/cli.ts).
+ * request left behind.
  */
 class ModelCall {
   private canonical: CanonicalRequest | undefined;

@@ -153,22 +153,22 @@ export class Router {
     if (candidates.length === 0) return { ok: false, kind: 'none', attempts: 0 };
     const key = this.options.sessionAffinity ? opts?.sessionKey : undefined;
     const session = (typeof key === 'function' ? key() : key) || undefined;
-    const run = new RunState(this, model, attempt, session);
+    const state = new RunState(this, model, attempt, session);
     for (let round = 0; round <= this.options.requestRetry; round++) {
-      const now = run.beginRound();
-      const ordered = session !== undefined ? this.sequence(model, candidates, run.usable, session, now) : this.selector.order(this.options.strategy, model, candidates, run.usable);
+      const now = state.beginRound();
+      const ordered = session !== undefined ? this.sequence(model, candidates, state.usable, session, now) : this.selector.order(this.options.strategy, model, candidates, state.usable);
       for (const candidate of ordered) {
-        if (signal?.aborted || !run.mayTry(candidate)) break;
-        const decided = run.settle(candidate, await run.start(candidate));
+        if (signal?.aborted || !state.mayTry(candidate)) break;
+        const decided = state.settle(candidate, await state.start(candidate));
         if (decided) return decided;
       }
-      if (round === 0 && run.attempts === 0 && !signal?.aborted) {
+      if (round === 0 && state.attempts === 0 && !signal?.aborted) {
         // Nothing usable: a credential cooling only because of a transient failure (reset, 5xx, timeout) is
         // still better than refusing the caller, so try those, soonest-free first. Quota cooldowns (the
         // upstream said "not before") and auth failures stay closed.
         for (const c of this.softCooling(model, candidates, now)) {
-          if (signal?.aborted || !run.mayTry(c)) break;
-          const decided = run.settle(c, await run.start(c));
+          if (signal?.aborted || !state.mayTry(c)) break;
+          const decided = state.settle(c, await state.start(c));
           if (decided) return decided;
         }
       }
@@ -180,7 +180,7 @@ export class Router {
       // credential still cooling and wastes the round.
       await sleep(wait + 5, signal);
     }
-    return this.unserved(model, candidates, run.last, run.attempts);
+    return this.unserved(model, candidates, state.last, state.attempts);
   }
 
   // The rarely taken parts of run, out of line: an async function's frame holds every register of its body.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -76,22 +76,16 @@ describe.skipIf(!existsSync(CLI))('cliproxy command (built dist/cli.js)', () => 
     expect(missing.err()).toContain('does not exist');
   });
 
-  it('runs with the same Node flags as an installed command (its shebang) and as `npm start`', () => {
-    const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0]!;
-    const m = /^#!\/usr\/bin\/env -S node((?: --\S+)+)$/.exec(shebang);
-    expect(m, shebang).not.toBeNull();
-    const flags = m![1]!.trim();
+  it('`npm start` runs dist/cli.js with Node flags this Node accepts', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toBe(`node ${flags} dist/cli.js`);
-    // Executed as a program (as npm links the bins), the shebang line itself must start Node with those flags:
-    // `env -S` splits them, and Node accepts them.
-    // A probe script with the same first line, run as a program, reports the flags Node started with.
-    const dir = mkdtempSync(join(tmpdir(), 'cliproxy-bin-'));
-    const probe = join(dir, 'probe.js');
-    writeFileSync(probe, `${shebang}\nprocess.stdout.write(JSON.stringify(process.execArgv));\n`);
-    chmodSync(probe, 0o755);
-    const r = spawnSync(probe, { encoding: 'utf8' });
+    const m = /^node((?: --\S+)+) dist\/cli\.js$/.exec(pkg.scripts.start);
+    expect(m, pkg.scripts.start).not.toBeNull();
+    const flags = m![1]!.trim().split(' ');
+    // Node refuses to start on a flag it does not know: a probe started the same way reports what it got.
+    const r = spawnSync(process.execPath, [...flags, '-e', 'process.stdout.write(JSON.stringify(process.execArgv))'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(flags.split(' '));
+    expect((JSON.parse(r.stdout) as string[]).slice(0, flags.length)).toEqual(flags);
+    // The command itself keeps the plain shebang (see src/cli.ts).
+    expect(readFileSync(CLI, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
   });
 });
