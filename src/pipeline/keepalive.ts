@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { TextEncoding } from '../server/respond.js';
 import type { SseWriter } from '../server/sse.js';
 
 /**
@@ -52,7 +53,7 @@ export class PendingKeepAlive {
 }
 
 /** Finish a non-stream answer whose status line was already committed by the keep-alive. */
-export function endCommittedJson(res: ServerResponse, text: string, encoding: 'utf8' | 'latin1' = 'utf8'): void {
+export function endCommittedJson(res: ServerResponse, text: string, encoding: TextEncoding = 'utf8'): void {
   if (!res.writableEnded) res.end(text, encoding);
 }
 

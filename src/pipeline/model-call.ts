@@ -22,11 +22,11 @@ import type { InboundCall, Success } from './call-types.js';
 import { sendError } from './errors.js';
 import { applyThinkingToBody, applyThinkingToCanonical, parseThinkingSuffix, type ThinkingLevel } from './thinking-suffix.js';
 import { pipePassthrough, pipeTranslated, serveLocalCount, looksLikeJson, safeParseObject } from './respond.js';
-import { sendJsonText } from '../server/respond.js';
+import { sendJsonText, type TextEncoding } from '../server/respond.js';
 export type { InboundCall } from './call-types.js';
 import { sendWithFallback } from '../providers/unwrap.js';
 import { applyPayloadRules, hasPayloadRules, payloadProtocol } from '../router/payload.js';
-import { AttemptGuard, attemptTimeouts } from './upstream-guard.js';
+import { AttemptGuard, attemptTimeouts, secondsToMs } from './upstream-guard.js';
 import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import { PendingKeepAlive, endCommittedJson, sseComment } from './keepalive.js';
 import { refreshAfter401, sessionKeyOf } from './call-context.js';
@@ -46,8 +46,6 @@ export function serveModelCall(app: App, call: InboundCall, res: ServerResponse,
   }
   return new ModelCall(app, call, res, signal, routeModel, candidates).serve();
 }
-
-const secs = (v: number | undefined): number => Math.max(0, (v ?? 0) * 1000);
 
 /** Whether some candidate's upstream speaks another format than the caller (its request must be translated). */
 function needsTranslation(candidates: readonly Candidate[], format: InboundCall['format']): boolean {
@@ -137,22 +135,18 @@ class ModelCall {
     return true;
   }
 
-  /** Keep the caller warm while credentials are tried; see PendingKeepAlive for what that commits. */
+  /** A streaming caller's writer; and the keep-alive that holds the caller while credentials are tried (see PendingKeepAlive). */
   private startKeepAlive(): void {
     const { call, res, cfg } = this;
     if (call.stream) {
+      const everyMs = secondsToMs(cfg.streaming['keepalive-seconds'] ?? 15);
       this.sseHeaders = { ...call.responseHeaders };
-      this.writer = new SseWriter(res, secs(cfg.streaming['keepalive-seconds'] ?? 15), this.sseHeaders);
+      const writer = (this.writer = new SseWriter(res, everyMs, this.sseHeaders));
+      if (call.operation === 'generate' && !this.jsonArrayOut) this.pending = new PendingKeepAlive(res, { kind: 'sse', writer }, everyMs).start();
+      return;
     }
-    const writer = this.writer;
-    this.pending =
-      call.operation !== 'generate' || (writer && this.jsonArrayOut)
-        ? undefined
-        : writer
-          ? new PendingKeepAlive(res, { kind: 'sse', writer }, secs(cfg.streaming['keepalive-seconds'] ?? 15)).start()
-          : secs(cfg['nonstream-keepalive-interval']) > 0
-            ? new PendingKeepAlive(res, { kind: 'json', headers: { ...call.responseHeaders } }, secs(cfg['nonstream-keepalive-interval'])).start()
-            : undefined;
+    const everyMs = secondsToMs(cfg['nonstream-keepalive-interval']);
+    if (call.operation === 'generate' && everyMs > 0) this.pending = new PendingKeepAlive(res, { kind: 'json', headers: { ...call.responseHeaders } }, everyMs).start();
   }
 
   /** Answer from the router's result: at once for a whole answer, with a promise for a stream or one to gather. */
@@ -352,7 +346,7 @@ class ModelCall {
     return sendError(res, call.format, status, message, headers, code);
   }
 
-  private replyText(status: number, text: string, headers: Record<string, string>, encoding: 'utf8' | 'latin1' = 'utf8'): void {
+  private replyText(status: number, text: string, headers: Record<string, string>, encoding: TextEncoding = 'utf8'): void {
     if (this.pending?.committed) return endCommittedJson(this.res, text, encoding);
     return sendJsonText(this.res, status, text, headers, encoding);
   }

@@ -62,7 +62,7 @@ export async function primeStream(upstream: UpstreamResponse, executor: Executor
     guard?.settle();
     if (firstBatch.done) return { ok: false, failure: { status: 502, message: 'upstream returned an empty stream', transport: true } };
     let early = earlyStreamError(firstBatch.value);
-    // A latin1 view (see UpstreamBody.text) holds UTF-8 bytes: the error's message is read from the real text.
+    // A latin1 view (see Success.jsonBytes) holds UTF-8 bytes: the error's message is read from the real text.
     if (early && mode !== 'text') early = earlyStreamError(firstBatch.value.map(utf8Event));
     if (early) {
       upstream.body.destroy();

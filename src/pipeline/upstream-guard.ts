@@ -54,8 +54,12 @@ export class AttemptGuard extends CancelSource {
   }
 }
 
+/** A config duration in seconds (absent or negative: 0, off) as milliseconds. */
+export function secondsToMs(seconds: number | undefined): number {
+  return Math.max(0, (seconds ?? 0) * 1000);
+}
+
 /** The per-attempt limits from `streaming.*` (seconds in config, ms here; 0 = off). */
 export function attemptTimeouts(streaming: { 'first-byte-timeout-seconds'?: number; 'idle-timeout-seconds'?: number }): { firstByteMs: number; idleMs: number } {
-  const ms = (v: number | undefined) => Math.max(0, (v ?? 0) * 1000);
-  return { firstByteMs: ms(streaming['first-byte-timeout-seconds']), idleMs: ms(streaming['idle-timeout-seconds']) };
+  return { firstByteMs: secondsToMs(streaming['first-byte-timeout-seconds']), idleMs: secondsToMs(streaming['idle-timeout-seconds']) };
 }

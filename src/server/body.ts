@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { Chunks } from '../util/chunks.js';
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -17,9 +18,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
  */
 export function collectBody(req: IncomingMessage, limit: number, done: (body: Buffer) => void, failed: (err: Error) => void): void {
   // Listeners rather than `for await`: the async iterator's per-chunk promises show up at high request rates.
-  // Most bodies arrive in one chunk: an array (and its 17-slot backing store) only from the second.
-  let first: Buffer | undefined;
-  let more: Buffer[] | undefined;
+  const chunks = new Chunks();
   let size = 0;
   const onData = (chunk: Buffer) => {
     size += chunk.length;
@@ -29,14 +28,12 @@ export function collectBody(req: IncomingMessage, limit: number, done: (body: Bu
       failed(new BodyTooLargeError(limit));
       return;
     }
-    if (!first) first = chunk;
-    else if (!more) more = [first, chunk];
-    else more.push(chunk);
+    chunks.push(chunk);
   };
   // `on`, not `once`: each fires at most once that matters, and `once` wraps every listener in a closure of its own.
   req.on('data', onData);
   req.on('end', () => {
-    if (size <= limit) done(more ? Buffer.concat(more) : (first ?? Buffer.alloc(0)));
+    if (size <= limit) done(chunks.join());
   });
   // A caller that goes away mid-body ends in 'error' (ECONNRESET "aborted") on Node >= 16: no 'close' listener.
   req.on('error', failed);

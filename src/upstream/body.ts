@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { SseEvent } from '../formats/types.js';
 import { deadline, type Deadline } from '../util/deadlines.js';
+import { Chunks } from '../util/chunks.js';
 
 /** What the transport lets a body do to its upstream request. */
 export interface BodyControl {
@@ -108,18 +109,11 @@ export class UpstreamBody {
     this.control?.resume();
   }
 
-  /**
-   * The whole body as text: UTF-8 decoded, or with `latin1` one character per byte, a view that keeps the
-   * exact bytes for a caller that only edits ASCII structure and writes the text back out as latin1.
-   */
-  text(encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string> {
+  /** The whole body as UTF-8 text. */
+  text(): Promise<string> {
     return new Promise((resolve, reject) => {
-      const parts: Buffer[] = [];
-      this.readInto({
-        chunk: (b) => parts.push(b),
-        end: () => resolve(parts.length === 1 ? parts[0]!.toString(encoding) : Buffer.concat(parts).toString(encoding)),
-        fail: reject,
-      });
+      const chunks = new Chunks();
+      this.readInto({ chunk: (b) => chunks.push(b), end: () => resolve(chunks.join().toString('utf8')), fail: reject });
     });
   }
 
@@ -159,7 +153,7 @@ const HIGH_WATER_BATCHES = 32;
  * How an SSE body is read:
  * - `text`: decoded as UTF-8 and parsed into events;
  * - `view`: parsed the same way over a latin1 view of the bytes (one character per byte; see
- *   UpstreamBody.text), for events that go back out as latin1 unchanged but for ASCII edits;
+ *   Success.jsonBytes), for events that go back out as latin1 unchanged but for ASCII edits;
  * - `raw`: a view whose first events are parsed (what primeStream inspects), after which the rest of the body
  *   is handed on as framed text, not events: each chunk's complete lines as one `{ data, raw: true }` event,
  *   a line cut by the chunk boundary held back until it completes. A `"model": "…"` pair never spans lines, so

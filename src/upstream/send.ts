@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { UpstreamRequest } from '../providers/types.js';
 import { UpstreamBody, type BodyControl, type BodySink } from './body.js';
 import { asCancellation, type Cancellation } from '../util/cancel.js';
+import { Chunks } from '../util/chunks.js';
 
 export type { SseEventStream } from './body.js';
 
@@ -119,16 +120,15 @@ function send(req: UpstreamRequest, dispatcher: Dispatcher, cancel: Cancellation
 
 /**
  * One call in flight: undici's dispatch handler, the body's transport control and (for a whole answer) the
- * body's reader in one object, so a request allocates no closures for them. undici's own (callback) handler interface: its newer controller-based one is
- * an adapter over this that also parses every response header into an object, which this path does itself in
- * one pass.
+ * body's reader in one object, so a request allocates no closures for them. undici's own (callback) handler
+ * interface: its newer controller-based one is an adapter over this that also parses every response header into
+ * an object, which this path does itself in one pass.
  */
 class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl, BodySink {
   private body: UpstreamBody | undefined;
   /** Whole mode: the answer, handed over once its body is in. */
   private response: Response | undefined;
-  private first: Buffer | undefined;
-  private more: Buffer[] | undefined;
+  private chunks: Chunks | undefined;
   private abortRequest: ((reason: Error) => void) | undefined;
   private resumeSocket: (() => void) | undefined;
   private paused = false;
@@ -203,14 +203,12 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodyControl, BodySink 
   // ---- the body's reader (whole mode) ----
 
   chunk(buf: Buffer): void {
-    if (!this.first) this.first = buf;
-    else if (!this.more) this.more = [this.first, buf];
-    else this.more.push(buf);
+    (this.chunks ??= new Chunks()).push(buf);
   }
 
   end(): void {
     const response = this.response!;
-    response.bytes = this.more ? Buffer.concat(this.more) : (this.first ?? Buffer.alloc(0));
+    response.bytes = this.chunks?.join() ?? Buffer.alloc(0);
     this.resolve(response);
   }
 
@@ -232,7 +230,7 @@ function flatRawHeaders(raw: Buffer[]): Record<string, string> {
   return out;
 }
 
-/** Read a whole (small) body as text; used for errors and non-stream answers (see UpstreamBody.text for `latin1`). */
-export function readText(body: UpstreamBody, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string> {
-  return body.text(encoding);
+/** Read a whole (small) body as UTF-8 text (error answers, and a JSON answer to a streaming request). */
+export function readText(body: UpstreamBody): Promise<string> {
+  return body.text();
 }
