@@ -160,9 +160,10 @@ export const configSchema = z.strictObject({
       'session-affinity': z.boolean().optional().default(false),
       'session-affinity-ttl': z.union([z.number(), z.string()]).optional().default('1h'),
       'max-cooldown-seconds': z.number().min(1).optional().default(1800),
+      'credential-header': z.boolean().optional().default(false),
     })
     .optional()
-    .default({ strategy: 'round-robin', 'session-affinity': false, 'session-affinity-ttl': '1h', 'max-cooldown-seconds': 1800 }),
+    .default({ strategy: 'round-robin', 'session-affinity': false, 'session-affinity-ttl': '1h', 'max-cooldown-seconds': 1800, 'credential-header': false }),
   'gemini-api-key': z.array(geminiKeySchema).nullable().optional().transform((v) => v ?? []),
   'claude-api-key': z.array(claudeKeySchema).nullable().optional().transform((v) => v ?? []),
   'codex-api-key': z.array(codexKeySchema).nullable().optional().transform((v) => v ?? []),

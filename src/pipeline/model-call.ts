@@ -31,6 +31,9 @@ import { failureFromError, failureFromResponse, primeStream } from './upstream-a
 import { PendingKeepAlive, endCommittedJson, sseComment } from './keepalive.js';
 import { refreshAfter401, sessionKeyOf } from './call-context.js';
 
+/** Answer headers for a call that brought none (only read: the writers copy what they are given). */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 
 export { sendError } from './errors.js';
 
@@ -159,7 +162,7 @@ class ModelCall {
     if (!result.ok) return this.answerFailure(result, started);
 
     const ok = result.value;
-    const headers: Record<string, string> = { ...call.responseHeaders, 'x-cliproxy-credential': ok.candidate.credential.label };
+    const headers = this.cfg.routing['credential-header'] ? { ...call.responseHeaders, 'x-cliproxy-credential': ok.candidate.credential.label } : (call.responseHeaders ?? NO_HEADERS);
     logCall(app, call, routeModel, ok.candidate.credential.label, result.attempts, ok.upstream.status, started);
     if (call.operation === 'count-tokens') {
       return sendJsonText(res, ok.upstream.status, ok.jsonText ?? '{}', headers);
@@ -195,7 +198,7 @@ class ModelCall {
     const f = result.failure;
     const status = f.transport ? (f.status === 504 ? 504 : 502) : f.status;
     const headers: Record<string, string> = { ...call.responseHeaders };
-    if (result.candidate) headers['x-cliproxy-credential'] = result.candidate.credential.label;
+    if (result.candidate && this.cfg.routing['credential-header']) headers['x-cliproxy-credential'] = result.candidate.credential.label;
     if (f.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(f.retryAfterMs / 1000));
     return this.replyError(status, f.message, headers, f.code);
   }
@@ -203,10 +206,12 @@ class ModelCall {
   /** A streaming caller: events go out as they come, passed through or translated. */
   private async answerStream(ok: Success, writer: SseWriter): Promise<void> {
     const { call, signal } = this;
-    const label = ok.candidate.credential.label;
-    // Headers not sent yet: the label rides in them; already sent by the keep-alive: in an SSE comment.
-    if (!writer.headersSent) this.sseHeaders!['x-cliproxy-credential'] = label;
-    else await writer.writeRaw(sseComment(`x-cliproxy-credential: ${label}`));
+    if (this.cfg.routing['credential-header']) {
+      const label = ok.candidate.credential.label;
+      // Headers not sent yet: the label rides in them; already sent by the keep-alive: in an SSE comment.
+      if (!writer.headersSent) this.sseHeaders!['x-cliproxy-credential'] = label;
+      else await writer.writeRaw(sseComment(`x-cliproxy-credential: ${label}`));
+    }
     // `await`, not `return`: an async function adopting a returned promise costs two extra microtasks.
     if (ok.executor.format === call.format && ok.primed) await pipePassthrough(call, ok.primed, writer, signal);
     else await pipeTranslated(call, ok, writer, () => this.toCanonical(), signal);

@@ -12,11 +12,9 @@ export const openAICompatExecutor: Executor = {
     const out: Record<string, unknown> = { ...body, model: upstreamModel };
     if (stream) out.stream = true;
     else out.stream = undefined; // absent on the wire; `delete` would turn the object into a slow dictionary
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: stream ? 'text/event-stream' : 'application/json',
-      'user-agent': 'cliproxy-openai-compat',
-    };
+    // Authorization and User-Agent, as CLIProxyAPI sends (SPEC 3.3): an OpenAI-compatible service picks JSON or
+    // SSE from the body's `stream`, so no Accept.
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'cliproxy-openai-compat' };
     if (credential.apiKey) headers.authorization = bearer(credential.apiKey);
     Object.assign(headers, credential.headers);
     return { url: joinUrl(credential.baseUrl ?? '', '/chat/completions'), method: 'POST', headers, body: serializeBody(out) };

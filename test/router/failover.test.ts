@@ -42,6 +42,8 @@ async function start(extra: Record<string, unknown> = {}): Promise<RunningProxy>
         { name: 'pool', 'base-url': `${fake.url}/v1`, 'api-key-entries': KEYS.map((k) => ({ 'api-key': k })), models: [{ name: 'up-model', alias: 'pooled' }] },
       ],
       ...extra,
+      // These tests tell the credentials apart by the header that names them (off by default).
+      routing: { 'credential-header': true, ...(extra.routing as Record<string, unknown> | undefined) },
     },
     createLogger({ destination: sink }),
   );
@@ -82,6 +84,28 @@ describe('credential pool over HTTP', () => {
     expect(Object.values(per)).toEqual([10, 10, 10]);
     // Labels identify without revealing the key.
     for (const l of Object.keys(per)) for (const k of KEYS) expect(l).not.toContain(k);
+  });
+
+  it('answers do not name their credential unless routing.credential-header is on (an OAuth label is an email)', async () => {
+    const p = await start({ routing: { 'credential-header': false }, streaming: { 'keepalive-seconds': 0.1 } });
+    const r = await chat(p);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-cliproxy-credential')).toBeNull();
+    await r.text();
+    const s = await chat(p, { stream: true });
+    expect(s.headers.get('x-cliproxy-credential')).toBeNull();
+    await s.text();
+    // Nor in the comment that carries it once a keep-alive has sent the headers.
+    script = () => ({ kind: 'silent-then-answer', silenceMs: 300, answer: { text: 'late answer' } });
+    const late = await (await chat(p, { stream: true })).text();
+    expect(late.startsWith(': keep-alive')).toBe(true);
+    expect(streamedText(late)).toBe('late answer');
+    expect(late).not.toContain('x-cliproxy-credential');
+    // A failure names none either.
+    script = () => ({ kind: 'error', status: 400, body: { error: { message: 'bad request here', type: 'invalid_request_error' } } });
+    const failed = await chat(p);
+    expect(failed.status).toBe(400);
+    expect(failed.headers.get('x-cliproxy-credential')).toBeNull();
   });
 
   it('a 429 on one credential is served by another without the caller noticing', async () => {
