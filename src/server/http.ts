@@ -7,7 +7,7 @@ import { authenticate } from './auth.js';
 import { newRequestId, type RequestContext } from './handlers.js';
 import { coreRoutes, RouteTable, type Route } from './routes.js';
 import { sendError } from '../pipeline/model-call.js';
-import { sendJson } from './respond.js';
+import { failRequest, sendJson } from './respond.js';
 import type { Format } from '../formats/types.js';
 
 /** A fresh copy per response (handlers add to it); a literal is cheaper than spreading the constant. */
@@ -28,15 +28,10 @@ export interface ServerOptions {
 export function createServer(app: App, opts: ServerOptions = {}): Server {
   const routes = new RouteTable([...(opts.extraRoutes ?? []), ...coreRoutes()]);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const fail = (err: unknown) => {
-      app.log.error({ err: (err as Error).message, stack: (err as Error).stack, path: req.url }, 'unhandled error in request');
-      if (!res.headersSent) sendJson(res, 500, { error: { message: 'internal error in cliproxy', type: 'server_error' } });
-      else res.end();
-    };
     try {
-      dispatch(app, routes, req, res)?.catch(fail);
+      dispatch(app, routes, req, res)?.catch((err: unknown) => failRequest(app.log, req, res, err));
     } catch (err) {
-      fail(err);
+      failRequest(app.log, req, res, err);
     }
   };
   const server = opts.tls
