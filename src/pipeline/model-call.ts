@@ -34,7 +34,6 @@ import { refreshAfter401, sessionKeyOf } from './call-context.js';
 /** Answer headers for a call that brought none (only read: the writers copy what they are given). */
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-
 export { sendError } from './errors.js';
 
 /** Serve one model call: route, call upstream (translating if the formats differ), stream back. */

@@ -12,7 +12,7 @@ export const openAICompatExecutor: Executor = {
     const out: Record<string, unknown> = { ...body, model: upstreamModel };
     if (stream) out.stream = true;
     else out.stream = undefined; // absent on the wire; `delete` would turn the object into a slow dictionary
-    // Authorization and User-Agent, as CLIProxyAPI sends (SPEC 3.3): an OpenAI-compatible service picks JSON or
+    // Authorization and User-Agent, as CLIProxyAPI sends (SPEC 3.1): an OpenAI-compatible service picks JSON or
     // SSE from the body's `stream`, so no Accept.
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'cliproxy-openai-compat' };
     if (credential.apiKey) headers.authorization = bearer(credential.apiKey);

@@ -6,8 +6,9 @@ import type { Format } from '../formats/types.js';
 import { collectBody, parseJsonObject, BodyTooLargeError } from './body.js';
 import { validateEdge } from './validate.js';
 import { trimmed } from '../util/trim.js';
-import { sendError, serveModelCall, type InboundCall } from '../pipeline/model-call.js';
-import { failRequest, sendJson } from './respond.js';
+import { serveModelCall, type InboundCall } from '../pipeline/model-call.js';
+import { failRequest, sendError } from '../pipeline/errors.js';
+import { sendJson } from './respond.js';
 import { anthropicModelList, geminiModel, geminiModelList, openAIModelList } from './model-list.js';
 import { completionsRequestToChat, chatResponseToCompletion, chatSseToCompletionSse } from '../formats/openai-chat/completions.js';
 import type { Operation } from '../providers/types.js';
@@ -80,7 +81,7 @@ function collectJsonBody(ctx: RequestContext, format: Format, done: (body: Recor
  * call, cost one to three promises more per request).
  */
 function bodyCall(ctx: RequestContext, format: Format, operation: Operation = 'generate'): void {
-  collectJsonBody(ctx, format, (body) => void serveBody(ctx, format, body, operation).catch((err: unknown) => failRequest(ctx.app.log, ctx.req, ctx.res, err)), ignore);
+  collectJsonBody(ctx, format, (body) => void serveBody(ctx, format, body, operation).catch((err: unknown) => failRequest(ctx.app.log, ctx.req, ctx.res, format, err)), ignore);
 }
 
 /** collectJsonBody's `failed` when the 400 it sent is all there is to do. */

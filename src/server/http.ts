@@ -6,8 +6,8 @@ import type { App } from '../app.js';
 import { authenticate } from './auth.js';
 import { newRequestId, type RequestContext } from './handlers.js';
 import { coreRoutes, RouteTable, type Route } from './routes.js';
-import { sendError } from '../pipeline/model-call.js';
-import { failRequest, sendJson } from './respond.js';
+import { failRequest, sendError } from '../pipeline/errors.js';
+import { sendJson } from './respond.js';
 import type { Format } from '../formats/types.js';
 
 /** A fresh copy per response (handlers add to it); a literal is cheaper than spreading the constant. */
@@ -29,9 +29,9 @@ export function createServer(app: App, opts: ServerOptions = {}): Server {
   const routes = new RouteTable([...(opts.extraRoutes ?? []), ...coreRoutes()]);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     try {
-      dispatch(app, routes, req, res)?.catch((err: unknown) => failRequest(app.log, req, res, err));
+      dispatch(app, routes, req, res);
     } catch (err) {
-      failRequest(app.log, req, res, err);
+      failRequest(app.log, req, res, 'openai-chat', err);
     }
   };
   const server = opts.tls
@@ -124,10 +124,10 @@ function errorFormatOf(route: Route, ctx: RequestContext): Format {
 }
 
 /**
- * Route one request. Not async: the handlers' promise is returned as it is (an async function would adopt it
- * through two extra microtasks per request); synchronous answers return nothing.
+ * Route one request. Not async (an async function would adopt the handler's promise through two extra
+ * microtasks per request): a handler's failure, thrown or rejected, is answered here in the route's error shape.
  */
-function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res: ServerResponse): void {
   const { path, url } = requestPath(req.url ?? '/');
   const method = req.method ?? 'GET';
 
@@ -159,5 +159,11 @@ function dispatch(app: App, routes: RouteTable, req: IncomingMessage, res: Serve
     if (!auth.ok) return sendError(res, errorFormatOf(matched.route, ctx), auth.status, auth.message, ctx.responseHeaders);
     ctx.clientKey = auth.key;
   }
-  return matched.route.handler(ctx, matched.match);
+  let served: Promise<void> | void;
+  try {
+    served = matched.route.handler(ctx, matched.match);
+  } catch (err) {
+    return failRequest(app.log, req, res, errorFormatOf(matched.route, ctx), err);
+  }
+  served?.catch((err: unknown) => failRequest(app.log, req, res, errorFormatOf(matched.route, ctx), err));
 }

@@ -1,5 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../util/log.js';
+import type { ServerResponse } from 'node:http';
 
 /**
  * How an answer's text becomes bytes: `utf8`, or `latin1` for text that holds bytes one per character (see
@@ -22,14 +21,4 @@ export function sendJsonText(res: ServerResponse, status: number, text: string, 
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   sendJsonText(res, status, JSON.stringify(body), headers);
-}
-
-/**
- * A request whose handler threw or rejected: logged, and a 500 when nothing was sent yet (else the answer is cut).
- * The error's message stays in the log; the caller learns only that cliproxy failed.
- */
-export function failRequest(log: Logger, req: IncomingMessage, res: ServerResponse, err: unknown): void {
-  log.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, path: req.url }, 'unhandled error in request');
-  if (!res.headersSent) sendJson(res, 500, { error: { message: 'internal error in cliproxy', type: 'server_error' } });
-  else res.end();
 }

@@ -54,6 +54,22 @@ describe('an unexpected failure inside a model call', () => {
     expect(r2.status).toBe(500);
     expect(lines.some((l) => l.err === 'router threw (test)')).toBe(true);
 
+    // In the caller's own error shape.
+    const anthropic = await fetch(`${p.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(anthropic.status).toBe(500);
+    expect(await anthropic.json()).toMatchObject({ type: 'error', error: { message: 'internal error in cliproxy' } });
+    const gemini = await fetch(`${p.url}/v1beta/models/m:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    });
+    expect(gemini.status).toBe(500);
+    expect(await gemini.json()).toMatchObject({ error: { code: 500, message: 'internal error in cliproxy' } });
+
     p.app.router.run = run;
     const ok = await chat(p);
     expect(ok.status).toBe(200);
