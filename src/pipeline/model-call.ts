@@ -30,6 +30,7 @@ import { AttemptGuard, attemptTimeouts, secondsToMs } from './upstream-guard.js'
 import { failureFromError, failureFromResponse, primeStream } from './upstream-attempt.js';
 import { PendingKeepAlive, endCommittedJson, sseComment } from './keepalive.js';
 import { refreshAfter401, sessionKeyOf } from './call-context.js';
+import { unredacted } from '../util/log.js';
 
 /** Answer headers for a call that brought none (only read: the writers copy what they are given). */
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -358,7 +359,8 @@ class ModelCall {
 
 function logCall(app: App, call: InboundCall, routeModel: string, credential: string | undefined, attempts: number, status: number, started: number): void {
   if (!app.log.isLevelEnabled('info')) return;
-  app.log.info(
+  // Its fields are fixed and hold no secret: the logger without redaction (see unredacted).
+  unredacted(app.log).info(
     {
       req: call.requestId,
       format: call.format,

@@ -21,6 +21,23 @@ export function createLogger(opts: { debug?: boolean; destination?: NodeJS.Writa
   );
 }
 
+const unredactedChildren = new WeakMap<Logger, Logger>();
+
+/**
+ * `log` without redaction, for the per-request line whose fields are fixed and hold no secret (the model-call line:
+ * request id, formats, model names, the credential's label, counts and times). Matching the wildcard redaction
+ * paths cost 11 of the line's 17 µs (`.scratch/logcost.mjs`: 17.3 µs per line with them, 6.3 without), on every
+ * call a default server serves. Everything else keeps going through `log` and its redaction.
+ */
+export function unredacted(log: Logger): Logger {
+  let child = unredactedChildren.get(log);
+  if (!child) {
+    child = log.child({}, { redact: { paths: [] } });
+    unredactedChildren.set(log, child);
+  }
+  return child;
+}
+
 /** A logger that drops everything (tests, benchmarks). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
