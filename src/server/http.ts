@@ -31,6 +31,7 @@ export function createServer(app: App, opts: ServerOptions = {}): Server {
     try {
       dispatch(app, routes, req, res);
     } catch (err) {
+      // A failure before any route was matched has no caller format to follow: OpenAI's, as for unknown routes.
       failRequest(app.log, req, res, 'openai-chat', err);
     }
   };
