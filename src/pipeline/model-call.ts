@@ -194,7 +194,7 @@ class ModelCall {
       const resetAt = new Date(Date.now() + wait * 1000).toISOString();
       return this.replyError(429, `All credentials for model ${routeModel} are cooling down; retry after ${wait}s (at ${resetAt}).`, { ...call.responseHeaders, 'retry-after': String(wait), 'x-ratelimit-reset': resetAt }, 'model_cooldown');
     }
-    if (result.kind === 'none') return this.replyError(404, `no credential serves model ${routeModel}`, call.responseHeaders ?? {}, 'model_not_found');
+    if (result.kind === 'none') return this.replyError(404, `no credential serves model ${routeModel}`, call.responseHeaders ?? NO_HEADERS, 'model_not_found');
     const f = result.failure;
     const status = f.transport ? (f.status === 504 ? 504 : 502) : f.status;
     const headers: Record<string, string> = { ...call.responseHeaders };
